@@ -1,0 +1,14 @@
+// Subcommand registration: each command lives in its own cmd_<name>.cpp with its options struct.
+#pragma once
+#include <functional>
+#include <CLI/CLI.hpp>
+
+namespace r1::cli {
+
+// The action a parsed subcommand runs; returns the process exit code.
+using Action = std::function<int()>;
+
+// Each register_* adds a subcommand to `app` and stores its action in `action` when it is chosen.
+void register_validate(CLI::App& app, Action& action);
+
+}  // namespace r1::cli

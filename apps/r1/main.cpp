@@ -1,0 +1,41 @@
+// r1: the CLI root. Registers the subcommands and maps errors to exit codes (0 ok, 1 runtime, 2 bad input).
+#include <iostream>
+
+#include "commands.h"
+#include "r1/util/error.h"
+#include "r1/util/logging.h"
+
+int main(int argc, char** argv) {
+  CLI::App app{"r1: the DeepSeek-R1 training recipe (R1-Zero GRPO, cold start, SFT, GRPO, rejection sampling, "
+               "distillation) on LibTorch"};
+  app.set_version_flag("--version", std::string("r1 ") + R1_VERSION);
+  app.require_subcommand(1);
+  std::string log_level = "info";
+  std::string log_file;
+  app.add_option("--log-level", log_level, "Console log level: trace|debug|info|warn|error|off")
+      ->capture_default_str();
+  app.add_option("--log-file", log_file, "Also append the log to this file");
+
+  r1::cli::Action action;
+  r1::cli::register_validate(app, action);
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    int code = app.exit(e);
+    return code == 0 ? 0 : r1::kExitBadInput;
+  }
+  try {
+    r1::init_logging(log_level, log_file);
+    return action ? action() : r1::kExitOk;
+  } catch (const r1::ConfigError& e) {
+    for (const auto& line : e.problems()) std::cerr << "error: " << line << "\n";
+    return e.exit_code();
+  } catch (const r1::Error& e) {
+    std::cerr << "error: " << e.what() << "\n";
+    return e.exit_code();
+  } catch (const std::exception& e) {
+    std::cerr << "error: " << e.what() << "\n";
+    return r1::kExitRuntime;
+  }
+}

@@ -1,0 +1,78 @@
+// `pretrain` stage: next-token training of a fresh (or given) model on a corpus file or the generator.
+#pragma once
+#include "r1/config/model_config.h"
+#include "r1/config/optim_config.h"
+#include "r1/config/prompt_source_config.h"
+#include "r1/config/stage_common.h"
+#include "r1/config/tokenizer_config.h"
+
+namespace r1::config {
+
+// The synthetic base-model corpus (see data/corpus_generator.h), or a text file (one document per line).
+struct CorpusConfig {
+  std::string file;                    // text file, one document per line; "" = generate
+  std::vector<std::string> tasks = {"arithmetic"};
+  std::vector<int> levels = {1, 2};
+  int n_docs = 20000;
+  std::vector<std::string> languages = {"en", "es"};
+  double mistake_rate = 0.3;           // worked solutions with a wrong step (and so a wrong answer)
+  double switch_rate = 0.3;            // solutions that switch language midway
+  double tagged_rate = 0.4;            // solutions written in the <think>/<answer> format
+  double bare_rate = 0.2;              // bare question -> answer lines
+  double prose_rate = 0.15;            // filler prose
+  template <class V>
+  void visit(V& v) {
+    v("file", file);
+    v("tasks", tasks, OneOf{kTaskNames}, NonEmpty{});
+    v("levels", levels, NonEmpty{});
+    v("n_docs", n_docs, Min{1});
+    v("languages", languages, OneOf{{"en", "es"}}, NonEmpty{});
+    v("mistake_rate", mistake_rate, Between{0, 1});
+    v("switch_rate", switch_rate, Between{0, 1});
+    v("tagged_rate", tagged_rate, Between{0, 1});
+    v("bare_rate", bare_rate, Between{0, 1});
+    v("prose_rate", prose_rate, Between{0, 1});
+  }
+};
+
+struct PretrainConfig {
+  std::string name;
+  std::string kind = "pretrain";
+  std::string init;                    // continue from a checkpoint (stage name or path); "" = fresh model
+  ModelSpec model;
+  TokenizerConfig tokenizer;
+  CorpusConfig corpus;
+  OptimConfig optim;
+  int steps = 1000;                    // optimizer steps
+  int batch_size = 32;                 // sequences per micro-batch (per rank)
+  int seq_len = 128;                   // tokens per packed sequence
+  double holdout_frac = 0.02;          // documents held out for eval loss
+  int eval_every = 200;                // steps between eval-loss measurements; 0 = only at the end
+  int eval_batches = 8;
+  int log_every = 10;
+  CheckpointConfig checkpoint;
+  bool eval = true;                    // evaluate the final model on the recipe's eval set
+
+  template <class V>
+  void visit(V& v) {
+    v("name", name, Required{});
+    v("kind", kind);
+    v("init", init);
+    v("model", model);
+    v("tokenizer", tokenizer);
+    v("corpus", corpus);
+    v("optim", optim);
+    v("steps", steps, Min{1});
+    v("batch_size", batch_size, Min{1});
+    v("seq_len", seq_len, Min{8});
+    v("holdout_frac", holdout_frac, Between{0, 0.5});
+    v("eval_every", eval_every, Min{0});
+    v("eval_batches", eval_batches, Min{1});
+    v("log_every", log_every, Min{1});
+    v("checkpoint", checkpoint);
+    v("eval", eval);
+  }
+  void check(Problems& p, const std::string& path) const;
+};
+
+}  // namespace r1::config

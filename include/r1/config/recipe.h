@@ -1,0 +1,94 @@
+// A recipe: run-wide settings plus an ordered list of stages, each parsed by its kind.
+// Also the single-stage config files used by `r1 <stage-kind> --config FILE`.
+#pragma once
+#include <variant>
+
+#include "r1/config/data_stage_config.h"
+#include "r1/config/eval_config.h"
+#include "r1/config/pretrain_config.h"
+#include "r1/config/rl_stage_config.h"
+#include "r1/config/sft_stage_config.h"
+
+namespace r1::config {
+
+using StageVariant = std::variant<PretrainConfig, RlStageConfig, DataStageConfig, SftStageConfig, EvalStageConfig>;
+
+struct StageEntry {
+  StageVariant config;
+  const std::string& name() const;
+  const std::string& kind() const;
+};
+bool read_custom(const YAML::Node& node, StageEntry& out, Problems& problems, const std::string& path);
+YAML::Node write_custom(const StageEntry& entry);
+
+// Default config of a stage kind (kind must be one of kStageKinds).
+StageVariant default_stage_config(const std::string& kind);
+
+// Run-wide settings (shared by a recipe and single-stage runs).
+struct RunSettings {
+  std::string run_dir = "runs/default";  // every stage writes run_dir/<stage name>/
+  std::uint64_t seed = 1234;
+  std::string device = "cpu";          // cpu | cuda | cuda:N
+  int threads = 0;                     // 0 = all cores
+  std::string dtype = "float32";       // float32 | bfloat16 (bf16 compute, fp32 master weights)
+  EvalSettings eval;                   // the held-out eval set every model stage is evaluated on
+  template <class V>
+  void visit(V& v) {
+    v("run_dir", run_dir, NonEmpty{});
+    v("seed", seed);
+    v("device", device);
+    v("threads", threads, Min{0});
+    v("dtype", dtype, OneOf{{"float32", "bfloat16"}});
+    v("eval", eval);
+  }
+  void check(Problems& p, const std::string& path) const;
+};
+
+struct Recipe {
+  std::string source;                  // file it was read from
+  RunSettings run;
+  std::vector<StageEntry> stages;
+
+  template <class V>
+  void visit(V& v) {
+    run.visit(v);
+    v("stages", stages, NonEmpty{}, Required{});
+  }
+  void check(Problems& p, const std::string& path) const;
+
+  // Index of the stage with this name, or -1.
+  int find(const std::string& name) const;
+};
+
+// One `--set key=value` override. Paths: "a.b.c", "list[2].key", and for recipes "stages.NAME.key".
+struct Override {
+  std::string path;
+  std::string value;   // parsed as YAML (so lists and numbers work)
+};
+// Parses "a.b=c"; throws InputError naming the option when malformed.
+Override parse_override(const std::string& text);
+// Applies overrides to a YAML tree (creating keys as needed) and marks their paths in `problems`.
+void apply_overrides(YAML::Node& root, const std::vector<Override>& overrides, Problems& problems);
+
+// Loads, overrides and validates a recipe; throws ConfigError listing every problem.
+Recipe load_recipe(const std::string& path, const std::vector<Override>& overrides = {});
+Recipe parse_recipe(const YAML::Node& root, const std::string& source, const std::vector<Override>& overrides = {});
+
+// A single-stage config file: the stage's keys plus optional run-wide keys (seed, device, threads, dtype,
+// eval, run_dir). `kind` is the subcommand's stage kind; the file may omit `kind` and `name`.
+struct StageFile {
+  RunSettings run;
+  StageEntry stage;
+};
+StageFile load_stage_file(const std::string& path, const std::string& kind, const std::vector<Override>& overrides = {});
+StageFile parse_stage_file(YAML::Node root, const std::string& source, const std::string& kind,
+                           const std::vector<Override>& overrides = {});
+
+// Validates a file that is either a recipe (has `stages`), a model config, or a single-stage config
+// (has `kind`); throws ConfigError with every problem.
+void validate_file(const std::string& path);
+
+// Stable hash (hex) of a stage's resolved config, as written in DONE.
+std::string config_hash(const StageEntry& stage, const RunSettings& run);
+
+}  // namespace r1::config

@@ -1,0 +1,35 @@
+// File-system helpers with crash safety: atomic writes (temp + fsync + rename), durable directory renames,
+// whole-file reads with clear errors, free-space checks.
+#pragma once
+#include <cstdint>
+#include <filesystem>
+#include <string>
+
+namespace r1 {
+
+namespace fs = std::filesystem;
+
+// Reads a whole file; throws InputError naming the path when it cannot be read.
+std::string read_file(const fs::path& path);
+
+// Writes `content` to `path` so that a crash leaves either the old file or the new one:
+// write to a temporary sibling, fsync it, rename over `path`, fsync the directory.
+void write_file_atomic(const fs::path& path, const std::string& content);
+
+// fsync a file or directory by path (no-op errors are ignored for directories on odd file systems).
+void fsync_path(const fs::path& path);
+
+// Atomically replaces `to` with the directory `from` (both in the same parent): the old `to`, if any,
+// is moved aside first and removed after the rename, then the parent directory is fsynced.
+void rename_dir_durable(const fs::path& from, const fs::path& to);
+
+// Creates the directory and its parents; throws InputError naming the path on failure.
+void make_dirs(const fs::path& dir);
+
+// Free bytes available to this user on the file system holding `path` (its nearest existing ancestor).
+std::uintmax_t free_bytes(const fs::path& path);
+
+// Throws RuntimeFailure if fewer than `needed` bytes are free where `path` lives.
+void require_free_space(const fs::path& path, std::uintmax_t needed, const std::string& what);
+
+}  // namespace r1

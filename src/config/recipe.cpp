@@ -1,0 +1,364 @@
+// Recipe and stage-file loading: YAML -> typed stage configs, --set overrides, cross-stage checks, hashes.
+#include "r1/config/recipe.h"
+
+#include <cctype>
+#include <cstdio>
+#include <filesystem>
+
+#include "r1/util/error.h"
+#include "r1/util/rng.h"
+#include "r1/util/strings.h"
+
+namespace r1::config {
+
+// ---- stage entries ---------------------------------------------------------------------------------
+
+StageVariant default_stage_config(const std::string& kind) {
+  if (kind == "pretrain") return PretrainConfig{};
+  if (kind == "train-zero" || kind == "grpo") return RlStageConfig::defaults_for(kind);
+  if (kind == "cold-start" || kind == "rejection-sample") return DataStageConfig::defaults_for(kind);
+  if (kind == "sft" || kind == "distill") {
+    SftStageConfig c;
+    c.kind = kind;
+    return c;
+  }
+  if (kind == "eval") return EvalStageConfig{};
+  throw InputError("unknown stage kind \"" + kind + "\"");
+}
+
+const std::string& StageEntry::name() const {
+  return std::visit([](const auto& c) -> const std::string& { return c.name; }, config);
+}
+const std::string& StageEntry::kind() const {
+  return std::visit([](const auto& c) -> const std::string& { return c.kind; }, config);
+}
+
+bool read_custom(const YAML::Node& node, StageEntry& out, Problems& problems, const std::string& path) {
+  if (!node.IsMap()) {
+    problems.add(path, "expected a stage mapping (name, kind, ...), got " + describe_node(node));
+    return false;
+  }
+  std::string kind;
+  YAML::Node kind_node = node["kind"];
+  if (!kind_node.IsDefined()) {
+    problems.add(path, "missing required key \"kind\" (one of " + join(kStageKinds, "|") + ")");
+    return false;
+  }
+  if (kind_node.IsScalar()) kind = kind_node.Scalar();
+  bool known = false;
+  for (const auto& k : kStageKinds) known = known || (k == kind);
+  if (!known) {
+    problems.add(join_path(path, "kind"), "expected one of " + join(kStageKinds, "|") + ", got " +
+                                              describe_node(kind_node) + enum_hint(kind, OneOf{kStageKinds}));
+    return false;
+  }
+  out.config = default_stage_config(kind);
+  size_t before = problems.size();
+  std::visit([&](auto& cfg) { read_struct(node, cfg, path, problems); }, out.config);
+  return problems.size() == before;
+}
+
+YAML::Node write_custom(const StageEntry& entry) {
+  return std::visit([](const auto& cfg) { return to_yaml(cfg); }, entry.config);
+}
+
+// ---- run settings and recipe ----------------------------------------------------------------------
+
+void RunSettings::check(Problems& p, const std::string& path) const {
+  bool ok = device == "cpu" || device == "cuda";
+  if (starts_with(device, "cuda:")) {
+    std::string idx = device.substr(5);
+    ok = !idx.empty() && idx.size() < 4;
+    for (char c : idx) ok = ok && std::isdigit(static_cast<unsigned char>(c));
+  }
+  if (!ok) p.add(join_path(path, "device"), "expected cpu | cuda | cuda:N, got " + quote(device));
+}
+
+int Recipe::find(const std::string& name) const {
+  for (size_t i = 0; i < stages.size(); ++i)
+    if (stages[i].name() == name) return static_cast<int>(i);
+  return -1;
+}
+
+namespace {
+
+// The stage inputs that may name another stage: (key, value) pairs of a stage config.
+std::vector<std::pair<std::string, std::string>> stage_references(const StageEntry& entry) {
+  std::vector<std::pair<std::string, std::string>> refs;
+  auto add = [&](const char* key, const std::string& value) {
+    if (!value.empty()) refs.emplace_back(key, value);
+  };
+  std::visit(
+      [&](const auto& c) {
+        using T = std::decay_t<decltype(c)>;
+        if constexpr (std::is_same_v<T, PretrainConfig>) add("init", c.init);
+        if constexpr (std::is_same_v<T, RlStageConfig>) {
+          add("init", c.init);
+          add("reference", c.reference);
+        }
+        if constexpr (std::is_same_v<T, DataStageConfig>) add("policy", c.policy);
+        if constexpr (std::is_same_v<T, SftStageConfig>) {
+          add("init", c.init);
+          add("data", c.data);
+          add("teacher", c.teacher);
+        }
+        if constexpr (std::is_same_v<T, EvalStageConfig>) add("model", c.model);
+      },
+      entry.config);
+  return refs;
+}
+
+// Inputs a stage cannot run without (checked for recipes and, after CLI flags, for single stages).
+void check_required_inputs(const StageEntry& entry, Problems& p, const std::string& path) {
+  std::visit(
+      [&](const auto& c) {
+        using T = std::decay_t<decltype(c)>;
+        if constexpr (std::is_same_v<T, RlStageConfig>) {
+          if (c.init.empty()) p.add(join_path(path, "init"), "a " + c.kind + " stage needs init: the policy to start from");
+        }
+        if constexpr (std::is_same_v<T, DataStageConfig>) {
+          if (c.policy.empty()) p.add(join_path(path, "policy"), "a " + c.kind + " stage needs policy: the model to sample");
+        }
+        if constexpr (std::is_same_v<T, SftStageConfig>) {
+          if (c.data.empty()) p.add(join_path(path, "data"), "a " + c.kind + " stage needs data: a dataset stage or JSONL path");
+          if (c.kind == "sft" && c.init.empty()) p.add(join_path(path, "init"), "an sft stage needs init: the model to fine-tune");
+        }
+      },
+      entry.config);
+}
+
+}  // namespace
+
+void Recipe::check(Problems& p, const std::string& path) const {
+  for (size_t i = 0; i < stages.size(); ++i) {
+    std::string spath = index_path(join_path(path, "stages"), i);
+    const std::string& name = stages[i].name();
+    if (name.empty()) continue;
+    for (size_t j = 0; j < i; ++j)
+      if (stages[j].name() == name) p.add(join_path(spath, "name"), "duplicate stage name " + quote(name));
+    bool bad_char = false;
+    for (char c : name) bad_char = bad_char || !(std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_');
+    if (bad_char) p.add(join_path(spath, "name"), "expected letters, digits, '-' and '_' only, got " + quote(name));
+    check_required_inputs(stages[i], p, spath);
+    std::vector<std::string> earlier;
+    for (size_t j = 0; j < i; ++j) earlier.push_back(stages[j].name());
+    for (const auto& [key, value] : stage_references(stages[i])) {
+      int idx = find(value);
+      if (idx >= 0 && static_cast<size_t>(idx) >= i) {
+        p.add(join_path(spath, key), "stage " + quote(value) + " runs later (stages[" + std::to_string(idx) +
+                                         "]); a stage can only use earlier stages");
+      } else if (idx < 0 && !std::filesystem::exists(value)) {
+        std::string hint = closest_match(value, earlier);
+        p.add(join_path(spath, key), quote(value) + " is neither an earlier stage of this recipe" +
+                                         (hint.empty() ? std::string() : " (did you mean \"" + hint + "\"?)") +
+                                         " nor an existing path");
+      }
+    }
+  }
+}
+
+// ---- overrides --------------------------------------------------------------------------------------
+
+Override parse_override(const std::string& text) {
+  size_t eq = text.find('=');
+  if (eq == std::string::npos || eq == 0)
+    throw InputError("--set " + quote(text) + ": expected key.path=value");
+  return {trim(text.substr(0, eq)), text.substr(eq + 1)};
+}
+
+namespace {
+struct Segment {
+  std::string key;  // map key (or stage name)
+  long index = -1;  // list index when >= 0
+};
+
+std::vector<Segment> parse_path(const std::string& path) {
+  std::vector<Segment> out;
+  for (const auto& part : split(path, '.')) {
+    std::string rest = part;
+    size_t br = rest.find('[');
+    std::string key = rest.substr(0, br);
+    if (key.empty() && br != 0) throw InputError("--set " + quote(path) + ": empty key in path");
+    if (!key.empty()) out.push_back({key, -1});
+    while (br != std::string::npos) {
+      size_t close = rest.find(']', br);
+      if (close == std::string::npos) throw InputError("--set " + quote(path) + ": unbalanced [ in path");
+      std::string idx = rest.substr(br + 1, close - br - 1);
+      char* end = nullptr;
+      long v = std::strtol(idx.c_str(), &end, 10);
+      if (idx.empty() || *end != '\0' || v < 0) throw InputError("--set " + quote(path) + ": bad list index " + quote(idx));
+      out.push_back({"", v});
+      br = rest.find('[', close);
+    }
+  }
+  return out;
+}
+}  // namespace
+
+void apply_overrides(YAML::Node& root, const std::vector<Override>& overrides, Problems& problems) {
+  for (const auto& ov : overrides) {
+    auto segments = parse_path(ov.path);
+    if (segments.empty()) throw InputError("--set " + quote(ov.path) + ": empty key path");
+    YAML::Node node;
+    node.reset(root);
+    std::string canonical;
+    for (size_t s = 0; s < segments.size(); ++s) {
+      const Segment& seg = segments[s];
+      bool last = s + 1 == segments.size();
+      YAML::Node next;
+      if (seg.index >= 0) {
+        if (!node.IsSequence() || static_cast<size_t>(seg.index) >= node.size())
+          throw InputError("--set " + ov.path + ": " + (canonical.empty() ? "value" : canonical) +
+                           " has no element [" + std::to_string(seg.index) + "]");
+        next.reset(node[static_cast<size_t>(seg.index)]);
+        canonical = index_path(canonical, static_cast<size_t>(seg.index));
+      } else if (node.IsSequence()) {
+        // A list of named mappings (stages) addressed by name.
+        long found = -1;
+        std::vector<std::string> names;
+        for (size_t i = 0; i < node.size(); ++i) {
+          if (node[i].IsMap() && node[i]["name"].IsScalar()) {
+            names.push_back(node[i]["name"].Scalar());
+            if (names.back() == seg.key) found = static_cast<long>(i);
+          }
+        }
+        if (found < 0) {
+          std::string hint = closest_match(seg.key, names);
+          throw InputError("--set " + ov.path + ": no stage named " + quote(seg.key) +
+                           (hint.empty() ? "" : " (did you mean \"" + hint + "\"?)") + "; stages: " + join(names, ", "));
+        }
+        next.reset(node[static_cast<size_t>(found)]);
+        canonical = index_path(canonical, static_cast<size_t>(found));
+      } else {
+        if (!node.IsMap() && !node.IsNull())
+          throw InputError("--set " + ov.path + ": " + canonical + " is not a mapping (it is " + describe_node(node) + ")");
+        if (!last && !node[seg.key].IsDefined()) node[seg.key] = YAML::Node(YAML::NodeType::Map);
+        next.reset(node[seg.key]);
+        canonical = join_path(canonical, seg.key);
+      }
+      if (last) {
+        YAML::Node value;
+        try {
+          value = YAML::Load(ov.value);
+        } catch (const YAML::Exception&) {
+          value = YAML::Node(ov.value);
+        }
+        if (value.IsNull() && !ov.value.empty() && ov.value != "~" && ov.value != "null") value = YAML::Node(ov.value);
+        if (seg.index >= 0 || node.IsSequence()) {
+          next = value;  // assigns into the list element
+        } else {
+          node[seg.key] = value;
+        }
+        problems.mark_overridden(canonical);
+      }
+      node.reset(next);
+    }
+  }
+}
+
+// ---- loading ----------------------------------------------------------------------------------------
+
+Recipe parse_recipe(const YAML::Node& input, const std::string& source, const std::vector<Override>& overrides) {
+  YAML::Node root = YAML::Clone(input);
+  Problems problems(source);
+  apply_overrides(root, overrides, problems);
+  Recipe recipe;
+  recipe.source = source;
+  read_struct(root, recipe, "", problems);
+  problems.throw_if_any();
+  return recipe;
+}
+
+Recipe load_recipe(const std::string& path, const std::vector<Override>& overrides) {
+  return parse_recipe(load_yaml_file(path), path, overrides);
+}
+
+StageFile parse_stage_file(YAML::Node input, const std::string& source, const std::string& kind,
+                           const std::vector<Override>& overrides) {
+  YAML::Node root = YAML::Clone(input);
+  Problems problems(source);
+  if (root.IsNull()) root = YAML::Node(YAML::NodeType::Map);
+  if (!root.IsMap()) {
+    problems.add("", "expected a mapping of stage settings, got " + describe_node(root));
+    problems.throw_if_any();
+  }
+  apply_overrides(root, overrides, problems);
+  if (!root["kind"].IsDefined()) root["kind"] = kind;
+  if (!root["name"].IsDefined()) root["name"] = kind;
+  if (root["kind"].IsScalar() && root["kind"].Scalar() != kind) {
+    problems.add("kind", "this file is a " + quote(root["kind"].Scalar()) + " stage, but the command runs " + kind);
+    problems.throw_if_any();
+  }
+  // Split run-wide keys from stage keys.
+  YAML::Node run_node(YAML::NodeType::Map), stage_node(YAML::NodeType::Map);
+  const std::vector<std::string> run_keys = field_names<RunSettings>();
+  for (auto it = root.begin(); it != root.end(); ++it) {
+    std::string key = it->first.as<std::string>();
+    bool is_run = false;
+    for (const auto& k : run_keys) is_run = is_run || (k == key);
+    // `eval` is both a run key (settings) and a stage flag (bool); a mapping means the settings.
+    if (key == "eval" && it->second.IsScalar()) is_run = false;
+    (is_run ? run_node : stage_node)[key] = it->second;
+  }
+  StageFile out;
+  read_struct(run_node, out.run, "", problems);
+  read_custom(stage_node, out.stage, problems, "");
+  if (problems.empty()) check_required_inputs(out.stage, problems, "");
+  problems.throw_if_any();
+  return out;
+}
+
+StageFile load_stage_file(const std::string& path, const std::string& kind, const std::vector<Override>& overrides) {
+  return parse_stage_file(load_yaml_file(path), path, kind, overrides);
+}
+
+void validate_file(const std::string& path) {
+  YAML::Node root = load_yaml_file(path);
+  if (!root.IsMap()) {
+    Problems p(path);
+    p.add("", "expected a mapping (a recipe, a stage config, a model config or a rewards list), got " +
+                  describe_node(root));
+    p.throw_if_any();
+  }
+  if (root["stages"].IsDefined()) {
+    parse_recipe(root, path);
+  } else if (root["kind"].IsDefined() && root["kind"].IsScalar()) {
+    std::string kind = root["kind"].Scalar();
+    bool known = false;
+    for (const auto& k : kStageKinds) known = known || k == kind;
+    if (!known) {
+      Problems p(path);
+      p.add("kind", "expected one of " + join(kStageKinds, "|") + ", got " + quote(kind) +
+                        enum_hint(kind, OneOf{kStageKinds}));
+      p.throw_if_any();
+    }
+    parse_stage_file(root, path, kind);
+  } else if (root["rewards"].IsDefined()) {
+    Problems p(path);
+    std::vector<RewardSpec> rewards;
+    FieldReader reader(root, "", p);
+    reader("rewards", rewards, NonEmpty{});
+    reader.finish();
+    if (p.empty()) check_rewards(rewards, p, "rewards");
+    p.throw_if_any();
+  } else if (root["hidden_size"].IsDefined() || root["num_hidden_layers"].IsDefined()) {
+    load_model_config(path);
+  } else {
+    Problems p(path);
+    p.add("", "cannot tell what this file is: a recipe has `stages`, a stage config `kind`, a rewards file "
+              "`rewards`, a model config `hidden_size`");
+    p.throw_if_any();
+  }
+}
+
+std::string config_hash(const StageEntry& stage, const RunSettings& run) {
+  YAML::Node node(YAML::NodeType::Map);
+  node["stage"] = write_custom(stage);
+  node["seed"] = run.seed;
+  node["dtype"] = run.dtype;
+  char buf[20];
+  std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(fnv1a64(emit_yaml(node))));
+  return buf;
+}
+
+}  // namespace r1::config

@@ -1,0 +1,204 @@
+// SentencePiece through libr1_spm (dlopen with RTLD_DEEPBIND; see spm_shim/spm_shim.h).
+#include "r1/tokenizer/tokenizer.h"
+
+#include <dlfcn.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <mutex>
+
+#include "spm_shim/spm_shim.h"
+#include "r1/util/error.h"
+#include "r1/util/fs.h"
+#include "r1/util/strings.h"
+
+#ifndef R1_SPM_BUILD_DIR
+#define R1_SPM_BUILD_DIR ""
+#endif
+
+namespace r1 {
+
+namespace {
+
+struct SpmApi {
+  decltype(&r1_spm_load) load;
+  decltype(&r1_spm_free) free;
+  decltype(&r1_spm_encode) encode;
+  decltype(&r1_spm_decode) decode;
+  decltype(&r1_spm_piece_size) piece_size;
+  decltype(&r1_spm_id_to_piece) id_to_piece;
+  decltype(&r1_spm_piece_to_id) piece_to_id;
+  decltype(&r1_spm_special_id) special_id;
+  decltype(&r1_spm_is_control) is_control;
+  decltype(&r1_spm_is_byte) is_byte;
+  decltype(&r1_spm_train) train;
+};
+
+std::string exe_dir() {
+  std::error_code ec;
+  auto p = std::filesystem::read_symlink("/proc/self/exe", ec);
+  return ec ? std::string() : p.parent_path().string();
+}
+
+const SpmApi& api() {
+  static SpmApi table = [] {
+    std::vector<std::string> candidates;
+    if (const char* env = std::getenv("R1_SPM_LIBRARY")) candidates.emplace_back(env);
+    std::string dir = exe_dir();
+    if (!dir.empty()) {
+      candidates.push_back(dir + "/libr1_spm.so");
+      candidates.push_back(dir + "/../lib/libr1_spm.so");
+    }
+    if (std::string(R1_SPM_BUILD_DIR).size()) candidates.push_back(std::string(R1_SPM_BUILD_DIR) + "/libr1_spm.so");
+    void* handle = nullptr;
+    std::string errors;
+    for (const auto& c : candidates) {
+      if (!std::filesystem::exists(c)) continue;
+      handle = dlopen(c.c_str(), RTLD_NOW | RTLD_LOCAL | RTLD_DEEPBIND);
+      if (handle) break;
+      errors += std::string(" (") + dlerror() + ")";
+    }
+    if (!handle)
+      throw RuntimeFailure("cannot load libr1_spm.so (SentencePiece); looked in: " + join(candidates, ", ") + errors +
+                           ". Set R1_SPM_LIBRARY to its path.");
+    SpmApi t{};
+    auto sym = [&](const char* name) {
+      void* p = dlsym(handle, name);
+      if (!p) throw RuntimeFailure(std::string("libr1_spm.so lacks ") + name);
+      return p;
+    };
+    t.load = reinterpret_cast<decltype(t.load)>(sym("r1_spm_load"));
+    t.free = reinterpret_cast<decltype(t.free)>(sym("r1_spm_free"));
+    t.encode = reinterpret_cast<decltype(t.encode)>(sym("r1_spm_encode"));
+    t.decode = reinterpret_cast<decltype(t.decode)>(sym("r1_spm_decode"));
+    t.piece_size = reinterpret_cast<decltype(t.piece_size)>(sym("r1_spm_piece_size"));
+    t.id_to_piece = reinterpret_cast<decltype(t.id_to_piece)>(sym("r1_spm_id_to_piece"));
+    t.piece_to_id = reinterpret_cast<decltype(t.piece_to_id)>(sym("r1_spm_piece_to_id"));
+    t.special_id = reinterpret_cast<decltype(t.special_id)>(sym("r1_spm_special_id"));
+    t.is_control = reinterpret_cast<decltype(t.is_control)>(sym("r1_spm_is_control"));
+    t.is_byte = reinterpret_cast<decltype(t.is_byte)>(sym("r1_spm_is_byte"));
+    t.train = reinterpret_cast<decltype(t.train)>(sym("r1_spm_train"));
+    return t;
+  }();
+  return table;
+}
+
+// Decoded text of a byte piece "<0x0A>" -> "\n".
+bool byte_piece_value(const std::string& piece, char& out) {
+  if (piece.size() != 6 || piece.compare(0, 3, "<0x") != 0 || piece[5] != '>') return false;
+  out = static_cast<char>(std::stoi(piece.substr(3, 2), nullptr, 16));
+  return true;
+}
+
+}  // namespace
+
+struct Tokenizer::Handle {
+  r1_spm* sp = nullptr;
+  ~Handle() {
+    if (sp) api().free(sp);
+  }
+};
+
+Tokenizer Tokenizer::from_bytes(const std::string& bytes, const std::string& source) {
+  const SpmApi& a = api();
+  char err[512] = {0};
+  r1_spm* sp = a.load(bytes.data(), bytes.size(), err, sizeof err);
+  if (!sp) throw InputError(source + ": not a valid SentencePiece model (" + err + ")");
+  Tokenizer t;
+  t.handle_ = std::make_shared<Handle>();
+  t.handle_->sp = sp;
+  t.bytes_ = bytes;
+  t.vocab_size_ = a.piece_size(sp);
+  t.bos_ = a.special_id(sp, 0);
+  t.eos_ = a.special_id(sp, 1);
+  t.pad_ = a.special_id(sp, 2);
+  t.unk_ = a.special_id(sp, 3);
+  if (t.eos_ < 0) throw InputError(source + ": the SentencePiece model has no eos piece (r1 needs one to stop)");
+  if (t.pad_ < 0) t.pad_ = t.eos_;
+  t.piece_text_.resize(t.vocab_size_);
+  for (int id = 0; id < t.vocab_size_; ++id) {
+    std::string piece = t.id_to_piece(id);
+    char byte;
+    if (a.is_control(sp, id)) t.piece_text_[id] = "";
+    else if (a.is_byte(sp, id) && byte_piece_value(piece, byte)) t.piece_text_[id] = std::string(1, byte);
+    else t.piece_text_[id] = replace_all(piece, "\xE2\x96\x81", " ");
+  }
+  return t;
+}
+
+Tokenizer Tokenizer::load(const std::string& path) {
+  std::filesystem::path p(path);
+  if (std::filesystem::is_directory(p)) p /= "tokenizer.model";
+  if (!std::filesystem::exists(p)) throw InputError(p.string() + ": tokenizer.model not found");
+  return from_bytes(read_file(p), p.string());
+}
+
+std::vector<int> Tokenizer::encode(const std::string& text) const {
+  std::vector<int> ids(text.size() * 2 + 8);
+  int n = api().encode(handle_->sp, text.data(), text.size(), ids.data(), static_cast<int>(ids.size()));
+  if (n < 0) throw RuntimeFailure("tokenizer: encode failed for " + quote(text));
+  if (n > static_cast<int>(ids.size())) {
+    ids.resize(n);
+    n = api().encode(handle_->sp, text.data(), text.size(), ids.data(), n);
+  }
+  ids.resize(n);
+  return ids;
+}
+
+std::string Tokenizer::decode(const std::vector<int>& ids) const {
+  for (int id : ids)
+    if (id < 0 || id >= vocab_size_)
+      throw InputError("tokenizer: id " + std::to_string(id) + " outside the vocabulary [0, " +
+                       std::to_string(vocab_size_) + ")");
+  std::string out(ids.size() * 8 + 16, '\0');
+  int n = api().decode(handle_->sp, ids.data(), static_cast<int>(ids.size()), out.data(), static_cast<int>(out.size()));
+  if (n < 0) throw RuntimeFailure("tokenizer: decode failed");
+  if (n > static_cast<int>(out.size())) {
+    out.resize(n);
+    n = api().decode(handle_->sp, ids.data(), static_cast<int>(ids.size()), out.data(), n);
+  }
+  out.resize(n);
+  return out;
+}
+
+std::string Tokenizer::piece_text(int id) const {
+  return id >= 0 && id < vocab_size_ ? piece_text_[id] : std::string();
+}
+
+std::string Tokenizer::id_to_piece(int id) const {
+  char buf[256];
+  int n = api().id_to_piece(handle_->sp, id, buf, sizeof buf);
+  if (n < 0) return "";
+  if (n > static_cast<int>(sizeof buf)) {
+    std::string big(n, '\0');
+    api().id_to_piece(handle_->sp, id, big.data(), n);
+    return big;
+  }
+  return std::string(buf, n);
+}
+
+int Tokenizer::piece_to_id(const std::string& piece) const { return api().piece_to_id(handle_->sp, piece.c_str()); }
+
+Tokenizer train_tokenizer(const std::string& corpus_file, const config::TokenizerConfig& cfg, const std::string& out_dir) {
+  make_dirs(out_dir);
+  std::string prefix = (std::filesystem::path(out_dir) / "tokenizer").string();
+  // Llama-style: identity normalisation, whitespace kept as is, byte fallback; ids pad 0, unk 1, bos 2, eos 3.
+  std::string args = "--input=" + corpus_file + " --model_prefix=" + prefix +
+                     " --vocab_size=" + std::to_string(cfg.vocab_size) + " --model_type=" + cfg.model_type +
+                     " --character_coverage=" + std::to_string(cfg.character_coverage) +
+                     " --split_digits=" + (cfg.split_digits ? "true" : "false") +
+                     " --byte_fallback=" + (cfg.byte_fallback ? "true" : "false") +
+                     " --normalization_rule_name=identity --remove_extra_whitespaces=false"
+                     " --pad_id=0 --unk_id=1 --bos_id=2 --eos_id=3"
+                     " --user_defined_symbols=" + join(kReasoningTags, ",") +
+                     " --hard_vocab_limit=false --num_threads=2 --minloglevel=2 --input_sentence_size=2000000"
+                     " --shuffle_input_sentence=true --seed_sentencepiece_size=200000";
+  char err[1024] = {0};
+  if (api().train(args.c_str(), err, sizeof err) != 0)
+    throw InputError("tokenizer training on " + corpus_file + " failed: " + err);
+  std::error_code ec;
+  std::filesystem::remove(prefix + ".vocab", ec);
+  return Tokenizer::load(prefix + ".model");
+}
+
+}  // namespace r1

@@ -1,0 +1,20 @@
+// Error types: ConfigError joins its problems into one message.
+#include "r1/util/error.h"
+
+namespace r1 {
+
+namespace {
+std::string join_lines(const std::vector<std::string>& lines) {
+  std::string out;
+  for (size_t i = 0; i < lines.size(); ++i) {
+    if (i) out += '\n';
+    out += lines[i];
+  }
+  return out;
+}
+}  // namespace
+
+ConfigError::ConfigError(std::vector<std::string> problems)
+    : InputError(join_lines(problems)), problems_(std::move(problems)) {}
+
+}  // namespace r1
