@@ -1,0 +1,163 @@
+// JSONL reading, writing and crash repair.
+#include "r1/io/jsonl.h"
+
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+
+#include "r1/util/error.h"
+#include "r1/util/fs.h"
+#include "r1/util/strings.h"
+
+namespace r1 {
+
+std::string describe_json(const Json& value) {
+  switch (value.type()) {
+    case Json::value_t::null: return "null";
+    case Json::value_t::object: return "an object";
+    case Json::value_t::array: return "an array";
+    case Json::value_t::string: return quote(value.get<std::string>());
+    case Json::value_t::boolean: return value.get<bool>() ? "true" : "false";
+    default: return value.dump();
+  }
+}
+
+void for_each_jsonl(const std::string& path, const std::function<void(const Json&, size_t)>& fn) {
+  std::error_code ec;
+  if (std::filesystem::is_directory(path, ec)) throw InputError(path + ": expected a JSONL file, found a directory");
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw InputError(path + ": cannot open JSONL file");
+  std::string line;
+  size_t line_no = 0;
+  while (std::getline(in, line)) {
+    ++line_no;
+    if (!line.empty() && line.back() == '\r') line.pop_back();
+    if (trim(line).empty()) continue;
+    Json row;
+    try {
+      row = Json::parse(line);
+    } catch (const Json::parse_error& e) {
+      std::string msg = e.what();
+      size_t pos = msg.find("parse error");
+      throw InputError(path + ":" + std::to_string(line_no) + ": not valid JSON (" +
+                       (pos == std::string::npos ? msg : msg.substr(pos)) + ")");
+    }
+    if (!row.is_object())
+      throw InputError(path + ":" + std::to_string(line_no) + ": expected a JSON object, got " + describe_json(row));
+    fn(row, line_no);
+  }
+}
+
+std::vector<Json> read_jsonl(const std::string& path) {
+  std::vector<Json> rows;
+  for_each_jsonl(path, [&](const Json& row, size_t) { rows.push_back(row); });
+  return rows;
+}
+
+std::string jsonl_string(const Json& row, const std::string& field, const std::string& path, size_t line) {
+  auto it = row.find(field);
+  if (it == row.end())
+    throw InputError(path + ":" + std::to_string(line) + ": missing field \"" + field + "\"");
+  if (it->is_string()) return it->get<std::string>();
+  if (it->is_number_integer()) return std::to_string(it->get<long long>());
+  if (it->is_number()) return format_number(it->get<double>());
+  throw InputError(path + ":" + std::to_string(line) + ": field \"" + field + "\": expected a string, got " +
+                   describe_json(*it));
+}
+
+double jsonl_number(const Json& row, const std::string& field, const std::string& path, size_t line) {
+  auto it = row.find(field);
+  if (it == row.end())
+    throw InputError(path + ":" + std::to_string(line) + ": missing field \"" + field + "\"");
+  if (!it->is_number())
+    throw InputError(path + ":" + std::to_string(line) + ": field \"" + field + "\": expected a number, got " +
+                     describe_json(*it));
+  return it->get<double>();
+}
+
+JsonlWriter::JsonlWriter(const std::string& path, bool append) : path_(path) {
+  auto parent = std::filesystem::path(path).parent_path();
+  if (!parent.empty()) make_dirs(parent);
+  file_ = std::fopen(path.c_str(), append ? "ab" : "wb");
+  if (!file_) throw RuntimeFailure(path + ": cannot open for writing");
+}
+
+JsonlWriter::~JsonlWriter() {
+  if (file_) std::fclose(file_);
+}
+
+JsonlWriter::JsonlWriter(JsonlWriter&& other) noexcept : path_(std::move(other.path_)), file_(other.file_) {
+  other.file_ = nullptr;
+}
+
+JsonlWriter& JsonlWriter::operator=(JsonlWriter&& other) noexcept {
+  if (this != &other) {
+    if (file_) std::fclose(file_);
+    path_ = std::move(other.path_);
+    file_ = other.file_;
+    other.file_ = nullptr;
+  }
+  return *this;
+}
+
+void JsonlWriter::write(const Json& row) {
+  if (!file_) throw RuntimeFailure("JsonlWriter: write to a closed file");
+  std::string line = row.dump(-1, ' ', false, Json::error_handler_t::replace) + "\n";
+  if (std::fwrite(line.data(), 1, line.size(), file_) != line.size() || std::fflush(file_) != 0)
+    throw RuntimeFailure(path_ + ": write failed");
+}
+
+void JsonlWriter::sync() {
+  if (file_) {
+    std::fflush(file_);
+    ::fsync(::fileno(file_));
+  }
+}
+
+size_t repair_jsonl_tail(const std::string& path) {
+  std::error_code ec;
+  if (!std::filesystem::exists(path, ec)) return 0;
+  std::string text = read_file(path);
+  if (text.empty()) return 0;
+  size_t keep = text.size();
+  size_t dropped = 0;
+  if (text.back() != '\n') {
+    size_t nl = text.rfind('\n');
+    keep = nl == std::string::npos ? 0 : nl + 1;
+    dropped = 1;
+  } else {
+    size_t start = text.rfind('\n', text.size() - 2);
+    start = start == std::string::npos ? 0 : start + 1;
+    std::string last = text.substr(start, text.size() - 1 - start);
+    if (!trim(last).empty() && !Json::accept(last)) {
+      keep = start;
+      dropped = 1;
+    }
+  }
+  if (dropped) write_file_atomic(path, text.substr(0, keep));
+  return dropped;
+}
+
+size_t truncate_jsonl_after(const std::string& path, const std::string& key, double max_value) {
+  std::error_code ec;
+  if (!std::filesystem::exists(path, ec)) return 0;
+  repair_jsonl_tail(path);
+  std::ifstream in(path, std::ios::binary);
+  std::string line, kept;
+  size_t dropped = 0;
+  while (std::getline(in, line)) {
+    if (trim(line).empty()) continue;
+    Json row = Json::parse(line, nullptr, false);
+    if (!row.is_discarded() && row.is_object() && row.contains(key) && row[key].is_number() &&
+        row[key].get<double>() > max_value) {
+      ++dropped;
+      continue;
+    }
+    kept += line + "\n";
+  }
+  if (dropped) write_file_atomic(path, kept);
+  return dropped;
+}
+
+}  // namespace r1
