@@ -1,4 +1,4 @@
-// SentencePiece through libr1_spm (dlopen with RTLD_DEEPBIND; see spm_shim/spm_shim.h).
+// SentencePiece through libr1_spm, loaded into its own link-map namespace (see spm_shim/spm_shim.h).
 #include "r1/tokenizer/tokenizer.h"
 
 #include <dlfcn.h>
@@ -54,7 +54,7 @@ const SpmApi& api() {
     std::string errors;
     for (const auto& c : candidates) {
       if (!std::filesystem::exists(c)) continue;
-      handle = dlopen(c.c_str(), RTLD_NOW | RTLD_LOCAL | RTLD_DEEPBIND);
+      handle = dlmopen(LM_ID_NEWLM, c.c_str(), RTLD_NOW | RTLD_LOCAL);
       if (handle) break;
       errors += std::string(" (") + dlerror() + ")";
     }
@@ -179,7 +179,8 @@ std::string Tokenizer::id_to_piece(int id) const {
 
 int Tokenizer::piece_to_id(const std::string& piece) const { return api().piece_to_id(handle_->sp, piece.c_str()); }
 
-Tokenizer train_tokenizer(const std::string& corpus_file, const config::TokenizerConfig& cfg, const std::string& out_dir) {
+Tokenizer train_tokenizer(const std::string& corpus_file, const config::TokenizerConfig& cfg, const std::string& out_dir,
+                          std::uint64_t seed) {
   make_dirs(out_dir);
   std::string prefix = (std::filesystem::path(out_dir) / "tokenizer").string();
   // Llama-style: identity normalisation, whitespace kept as is, byte fallback; ids pad 0, unk 1, bos 2, eos 3.
@@ -191,10 +192,10 @@ Tokenizer train_tokenizer(const std::string& corpus_file, const config::Tokenize
                      " --normalization_rule_name=identity --remove_extra_whitespaces=false"
                      " --pad_id=0 --unk_id=1 --bos_id=2 --eos_id=3"
                      " --user_defined_symbols=" + join(kReasoningTags, ",") +
-                     " --hard_vocab_limit=false --num_threads=2 --minloglevel=2 --input_sentence_size=2000000"
+                     " --hard_vocab_limit=false --num_threads=1 --minloglevel=2 --input_sentence_size=2000000"
                      " --shuffle_input_sentence=true --seed_sentencepiece_size=200000";
   char err[1024] = {0};
-  if (api().train(args.c_str(), err, sizeof err) != 0)
+  if (api().train(args.c_str(), static_cast<unsigned>(seed % 4294967295u), err, sizeof err) != 0)
     throw InputError("tokenizer training on " + corpus_file + " failed: " + err);
   std::error_code ec;
   std::filesystem::remove(prefix + ".vocab", ec);

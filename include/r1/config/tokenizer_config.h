@@ -6,7 +6,7 @@ namespace r1::config {
 
 struct TokenizerConfig {
   std::string path;              // existing tokenizer.model (or a checkpoint dir holding one); "" = train
-  int vocab_size = 384;
+  int vocab_size = 512;            // with byte_fallback, 256 of these are byte pieces
   std::string model_type = "unigram";  // unigram | bpe
   bool split_digits = true;      // every digit its own token
   bool byte_fallback = true;     // unknown characters become byte tokens

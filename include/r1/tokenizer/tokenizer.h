@@ -1,6 +1,7 @@
 // SentencePiece tokenizer: load a tokenizer.model (ours or a Hugging Face Llama one), encode/decode,
 // special ids (bos/eos/pad and the reasoning tags <think> </think> <answer> </answer>), and training.
 #pragma once
+#include <cstdint>
 #include <memory>
 #include <string>
 #include <vector>
@@ -46,8 +47,9 @@ class Tokenizer {
 };
 
 // Trains a SentencePiece model on `corpus_file` (one sentence per line) into `out_dir`/tokenizer.model,
-// with the reasoning tags as user-defined symbols; returns the loaded tokenizer.
+// with the reasoning tags as user-defined symbols; returns the loaded tokenizer. Single-threaded and seeded,
+// so the same corpus and seed give the same model.
 Tokenizer train_tokenizer(const std::string& corpus_file, const config::TokenizerConfig& cfg,
-                          const std::string& out_dir);
+                          const std::string& out_dir, std::uint64_t seed = 0);
 
 }  // namespace r1

@@ -4,6 +4,10 @@
 #include <sentencepiece_processor.h>
 #include <sentencepiece_trainer.h>
 
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cstdio>
 #include <cstring>
 #include <string>
 #include <vector>
@@ -81,8 +85,19 @@ int r1_spm_special_id(r1_spm* sp, int which) {
 int r1_spm_is_control(r1_spm* sp, int id) { return sp->proc.IsControl(id) ? 1 : 0; }
 int r1_spm_is_byte(r1_spm* sp, int id) { return sp->proc.IsByte(id) ? 1 : 0; }
 
-int r1_spm_train(const char* args, char* err, size_t err_len) {
+int r1_spm_train(const char* args, unsigned int seed, char* err, size_t err_len) {
+  sentencepiece::SetRandomGeneratorSeed(seed);
+  // SentencePiece logs its whole command line to stderr; failures come back in the status instead.
+  std::fflush(stderr);
+  int saved = ::dup(2);
+  int devnull = ::open("/dev/null", O_WRONLY);
+  if (saved >= 0 && devnull >= 0) ::dup2(devnull, 2);
   auto status = sentencepiece::SentencePieceTrainer::Train(args);
+  if (saved >= 0) {
+    ::dup2(saved, 2);
+    ::close(saved);
+  }
+  if (devnull >= 0) ::close(devnull);
   if (!status.ok()) {
     fill(err, err_len, status.ToString());
     return 1;

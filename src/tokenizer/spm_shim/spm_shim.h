@@ -3,7 +3,10 @@
  * Why a separate library: Debian's libsentencepiece bundles its own copy of protobuf-lite and exports
  * its symbols, while LibTorch loads the system libprotobuf (through ONNX). Linked into one binary the
  * two copies interpose and the process crashes during static initialisation. r1 therefore loads
- * libr1_spm with dlopen(RTLD_LOCAL | RTLD_DEEPBIND), so SentencePiece binds to its own protobuf. */
+ * libr1_spm with dlmopen(LM_ID_NEWLM): SentencePiece, its protobuf and its own C++ runtime live in a separate
+ * link-map namespace, and only the plain C interface below crosses the boundary (the shim allocates and frees
+ * its own objects). RTLD_DEEPBIND is not enough: SentencePiece's logging then writes to an uninitialised copy
+ * of std::cerr. */
 #ifndef R1_SPM_SHIM_H
 #define R1_SPM_SHIM_H
 #include <stddef.h>
@@ -31,8 +34,8 @@ int r1_spm_special_id(r1_spm* sp, int which);
 /* 1 if the id is a control, user-defined, byte or unknown piece respectively. */
 int r1_spm_is_control(r1_spm* sp, int id);
 int r1_spm_is_byte(r1_spm* sp, int id);
-/* Trains a model with a SentencePieceTrainer argument string; 0 on success, else fills err. */
-int r1_spm_train(const char* args, char* err, size_t err_len);
+/* Trains a model with a SentencePieceTrainer argument string and random seed; 0 on success, else fills err. */
+int r1_spm_train(const char* args, unsigned int seed, char* err, size_t err_len);
 
 #ifdef __cplusplus
 }

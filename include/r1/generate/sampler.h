@@ -1,0 +1,59 @@
+// Batched sampling over the preallocated KV cache: B prompts of different lengths at once (left-padded with
+// a key mask and per-row positions), temperature / top-k / top-p / greedy, stop at EOS or stop strings, per-row
+// finish. Each row draws from its own seeded stream, so a row's sample does not depend on its batch-mates.
+#pragma once
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include <torch/torch.h>
+
+#include "r1/config/sampling_config.h"
+#include "r1/model/transformer.h"
+#include "r1/tokenizer/tokenizer.h"
+
+namespace r1::generate {
+
+enum class FinishReason { kEos, kStop, kLength };
+const char* finish_reason_name(FinishReason r);
+
+struct Completion {
+  std::vector<int> tokens;       // generated ids (EOS included when it ended the row)
+  std::vector<float> logprobs;   // log pi(token) at the sampling temperature, before top-k/top-p filtering
+  std::string text;              // decoded text (EOS excluded; a stop string is kept)
+  FinishReason finish = FinishReason::kLength;
+  bool truncated() const { return finish == FinishReason::kLength; }
+};
+
+struct SamplerStats {
+  int64_t prompt_tokens = 0;
+  int64_t generated_tokens = 0;
+  int64_t decode_steps = 0;
+  double seconds = 0;
+};
+
+class Sampler {
+ public:
+  Sampler(model::TransformerImpl& model, const Tokenizer& tokenizer);
+
+  // prompts: token ids (BOS included by the caller); seeds: one per row. use_cache=false recomputes the whole
+  // sequence every step (for benchmarks and tests only).
+  std::vector<Completion> generate(const std::vector<std::vector<int>>& prompts, const config::SamplingConfig& cfg,
+                                   const std::vector<std::uint64_t>& seeds, bool use_cache = true);
+  const SamplerStats& last_stats() const { return stats_; }
+
+ private:
+  model::TransformerImpl& model_;
+  const Tokenizer& tokenizer_;
+  SamplerStats stats_;
+};
+
+// Picks the next token per row from logits [B, V] (float32): returns ids [B] (int64) and their log-probs [B]
+// under softmax(logits / temperature). uniforms [B] in [0, 1) drive inverse-CDF sampling (ignored when greedy).
+std::pair<torch::Tensor, torch::Tensor> sample_next(const torch::Tensor& logits, const config::SamplingConfig& cfg,
+                                                    const torch::Tensor& uniforms);
+
+// [BOS] + encode(text).
+std::vector<int> encode_prompt(const Tokenizer& tokenizer, const std::string& text);
+
+}  // namespace r1::generate

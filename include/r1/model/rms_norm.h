@@ -1,0 +1,21 @@
+// RMSNorm (pre-norm of Llama): y = x / sqrt(mean(x^2) + eps) * weight, computed in float32.
+#pragma once
+#include <torch/torch.h>
+
+namespace r1::model {
+
+class RMSNormImpl : public torch::nn::Module {
+ public:
+  RMSNormImpl(int64_t dim, double eps);
+  torch::Tensor forward(const torch::Tensor& x);  // [..., dim] -> [..., dim]
+  torch::Tensor weight;
+
+ private:
+  double eps_;
+};
+TORCH_MODULE(RMSNorm);
+
+// The same function on plain tensors (used by the module and by reference tests).
+torch::Tensor rms_norm(const torch::Tensor& x, const torch::Tensor& weight, double eps);
+
+}  // namespace r1::model

@@ -1,0 +1,192 @@
+// Batched KV-cache sampler.
+#include "r1/generate/sampler.h"
+
+#include <algorithm>
+#include <limits>
+
+#include "r1/model/attention_mask.h"
+#include "r1/util/error.h"
+#include "r1/util/rng.h"
+#include "r1/util/strings.h"
+#include "r1/util/timer.h"
+
+namespace r1::generate {
+
+const char* finish_reason_name(FinishReason r) {
+  switch (r) {
+    case FinishReason::kEos: return "eos";
+    case FinishReason::kStop: return "stop";
+    default: return "length";
+  }
+}
+
+std::vector<int> encode_prompt(const Tokenizer& tokenizer, const std::string& text) {
+  std::vector<int> ids;
+  if (tokenizer.bos_id() >= 0) ids.push_back(tokenizer.bos_id());
+  auto body = tokenizer.encode(text);
+  ids.insert(ids.end(), body.begin(), body.end());
+  return ids;
+}
+
+std::pair<torch::Tensor, torch::Tensor> sample_next(const torch::Tensor& logits, const config::SamplingConfig& cfg,
+                                                    const torch::Tensor& uniforms) {
+  if (cfg.temperature <= 0.0) {
+    auto logp = torch::log_softmax(logits, -1);
+    auto ids = logits.argmax(-1);
+    return {ids, logp.gather(-1, ids.unsqueeze(-1)).squeeze(-1)};
+  }
+  auto logp = torch::log_softmax(logits / cfg.temperature, -1);  // [B, V]
+  auto probs = logp.exp();
+  int64_t v = probs.size(-1);
+  if (cfg.top_k > 0 && cfg.top_k < v) {
+    auto kth = std::get<0>(probs.topk(cfg.top_k, -1)).narrow(-1, cfg.top_k - 1, 1);  // [B, 1]
+    probs = probs.masked_fill(probs.lt(kth), 0.0);
+  }
+  if (cfg.top_p < 1.0) {
+    auto [sorted, order] = probs.sort(-1, /*descending=*/true);
+    auto before = sorted.cumsum(-1) - sorted;               // mass strictly before each token
+    sorted = sorted.masked_fill(before.gt(cfg.top_p), 0.0);  // keeps at least the top token
+    probs = torch::zeros_like(probs).scatter(-1, order, sorted);
+  }
+  auto cdf = probs.cumsum(-1);                                                     // [B, V]
+  auto target = uniforms.to(cdf.scalar_type()).unsqueeze(-1) * cdf.narrow(-1, v - 1, 1);
+  auto ids = cdf.le(target).sum(-1).clamp_max(v - 1);                              // first index with cdf > target
+  return {ids, logp.gather(-1, ids.unsqueeze(-1)).squeeze(-1)};
+}
+
+Sampler::Sampler(model::TransformerImpl& model, const Tokenizer& tokenizer) : model_(model), tokenizer_(tokenizer) {}
+
+namespace {
+// True when `tail` ends with one of `stops`.
+bool ends_with_stop(const std::string& tail, const std::vector<std::string>& stops) {
+  for (const auto& s : stops)
+    if (!s.empty() && ends_with(tail, s)) return true;
+  return false;
+}
+}  // namespace
+
+std::vector<Completion> Sampler::generate(const std::vector<std::vector<int>>& prompts,
+                                          const config::SamplingConfig& cfg, const std::vector<std::uint64_t>& seeds,
+                                          bool use_cache) {
+  c10::InferenceMode guard;
+  Stopwatch clock;
+  const int64_t b = static_cast<int64_t>(prompts.size());
+  if (seeds.size() != prompts.size()) throw RuntimeFailure("Sampler: one seed per prompt is required");
+  std::vector<Completion> out(b);
+  if (b == 0) return out;
+  int64_t p = 0;
+  for (const auto& pr : prompts) {
+    if (pr.empty()) throw InputError("generate: an empty prompt (no tokens)");
+    p = std::max<int64_t>(p, pr.size());
+  }
+  int64_t max_new = cfg.max_new_tokens;
+  if (p + max_new > model_.max_positions()) {
+    max_new = model_.max_positions() - p;
+    if (max_new <= 0)
+      throw InputError("generate: a prompt of " + std::to_string(p) + " tokens leaves no room in the model's " +
+                       std::to_string(model_.max_positions()) + " positions");
+  }
+  const auto device = model_.device();
+  const auto i64 = torch::TensorOptions().dtype(torch::kInt64);
+  const int64_t capacity = p + max_new;
+  const int pad = tokenizer_.pad_id(), eos = tokenizer_.eos_id();
+
+  // Left-padded prompt block and per-row pad counts.
+  std::vector<int64_t> tok_host(b * p, pad), pads(b);
+  for (int64_t r = 0; r < b; ++r) {
+    pads[r] = p - static_cast<int64_t>(prompts[r].size());
+    std::copy(prompts[r].begin(), prompts[r].end(), tok_host.begin() + r * p + pads[r]);
+  }
+  auto tokens = torch::from_blob(tok_host.data(), {b, p}, i64).clone().to(device);             // [B, P]
+  auto pad_t = torch::from_blob(pads.data(), {b, 1}, i64).clone().to(device);                   // [B, 1]
+  auto cols = torch::arange(capacity, i64.device(device)).unsqueeze(0);                          // [1, C]
+  auto valid = cols.ge(pad_t);                                                                   // [B, C]
+  auto positions_all = (cols - pad_t).clamp_min(0);                                              // [B, C]
+
+  std::vector<Rng> rngs;
+  rngs.reserve(b);
+  for (auto s : seeds) rngs.emplace_back(s);
+  std::vector<bool> done(b, false);
+  std::vector<std::string> tails(b);
+  size_t max_stop = 0;
+  for (const auto& s : cfg.stop) max_stop = std::max(max_stop, s.size());
+  std::vector<double> u_host(b);
+
+  std::optional<model::KvCache> cache;
+  torch::Tensor key_mask;  // [B, 1, 1, C] additive, for decode steps
+  torch::Tensor seq = tokens;  // no-cache path: the whole sequence so far
+  torch::Tensor last_hidden;
+  if (use_cache) {
+    cache.emplace(model_.make_cache(b, capacity));
+    auto mask = model::padded_causal_mask(valid.narrow(1, 0, p), 0);
+    last_hidden = model_.hidden(tokens, positions_all.narrow(1, 0, p), mask, &*cache).select(1, p - 1);
+    key_mask = torch::zeros({b, 1, 1, capacity}, torch::TensorOptions().device(device))
+                   .masked_fill(valid.logical_not().view({b, 1, 1, capacity}), -std::numeric_limits<float>::infinity());
+  } else {
+    auto mask = model::padded_causal_mask(valid.narrow(1, 0, p), 0);
+    last_hidden = model_.hidden(tokens, positions_all.narrow(1, 0, p), mask).select(1, p - 1);
+  }
+
+  int64_t steps = 0, generated = 0;
+  for (int64_t step = 0; step < max_new; ++step) {
+    auto logits = model_.logits(last_hidden).to(torch::kFloat32);  // [B, V]
+    for (int64_t r = 0; r < b; ++r) u_host[r] = rngs[r].uniform();
+    auto uniforms = torch::from_blob(u_host.data(), {b}, torch::kFloat64).to(device);
+    auto [ids, lps] = sample_next(logits, cfg, uniforms);
+    // The one host sync per token: the stop check needs the ids.
+    auto ids_cpu = ids.to(torch::kCPU);
+    auto lps_cpu = lps.to(torch::kCPU, torch::kFloat32);
+    const int64_t* idp = ids_cpu.data_ptr<int64_t>();
+    const float* lpp = lps_cpu.data_ptr<float>();
+    ++steps;
+    bool all_done = true;
+    for (int64_t r = 0; r < b; ++r) {
+      if (done[r]) continue;
+      int id = static_cast<int>(idp[r]);
+      out[r].tokens.push_back(id);
+      out[r].logprobs.push_back(lpp[r]);
+      ++generated;
+      if (id == eos) {
+        done[r] = true;
+        out[r].finish = FinishReason::kEos;
+        continue;
+      }
+      if (max_stop > 0) {
+        tails[r] += tokenizer_.piece_text(id);
+        if (tails[r].size() > 4 * max_stop + 16) tails[r].erase(0, tails[r].size() - 2 * max_stop);
+        if (ends_with_stop(tails[r], cfg.stop)) {
+          done[r] = true;
+          out[r].finish = FinishReason::kStop;
+          continue;
+        }
+      }
+      all_done = false;
+    }
+    if (all_done || step + 1 == max_new) break;
+    // Feed the sampled tokens (finished rows feed theirs too; their outputs are ignored).
+    int64_t col = p + step;
+    auto next = ids.view({b, 1});
+    auto pos = positions_all.narrow(1, col, 1);
+    if (use_cache) {
+      auto mask = key_mask.narrow(3, 0, col + 1);
+      last_hidden = model_.hidden(next, pos, mask, &*cache).select(1, 0);
+    } else {
+      seq = torch::cat({seq, next}, 1);
+      auto mask = model::padded_causal_mask(valid.narrow(1, 0, col + 1), 0);
+      last_hidden = model_.hidden(seq, positions_all.narrow(1, 0, col + 1), mask).select(1, col);
+    }
+  }
+  for (int64_t r = 0; r < b; ++r) {
+    std::vector<int> body = out[r].tokens;
+    if (!body.empty() && out[r].finish == FinishReason::kEos) body.pop_back();
+    out[r].text = tokenizer_.decode(body);
+  }
+  stats_.prompt_tokens = 0;
+  for (const auto& pr : prompts) stats_.prompt_tokens += static_cast<int64_t>(pr.size());
+  stats_.generated_tokens = generated;
+  stats_.decode_steps = steps;
+  stats_.seconds = clock.seconds();
+  return out;
+}
+
+}  // namespace r1::generate

@@ -1,0 +1,46 @@
+// Grouped-query attention as matmul + masked softmax (LibTorch 1.13 has no fused SDPA).
+#include "r1/model/attention.h"
+
+#include <cmath>
+
+#include "r1/model/rotary.h"
+
+namespace r1::model {
+
+torch::Tensor grouped_attention(const torch::Tensor& q, const torch::Tensor& k, const torch::Tensor& v,
+                                const torch::Tensor& mask) {
+  int64_t b = q.size(0), h = q.size(1), t = q.size(2), d = q.size(3);
+  int64_t kvh = k.size(1), s = k.size(2), rep = h / kvh;
+  double scale = 1.0 / std::sqrt(static_cast<double>(d));
+  auto qg = q.reshape({b, kvh, rep * t, d});                              // [B, kvH, rep*T, D]
+  auto scores = torch::matmul(qg, k.transpose(-1, -2)).mul_(scale);       // [B, kvH, rep*T, S]
+  scores = scores.view({b, kvh, rep, t, s});
+  scores = scores + mask.to(scores.scalar_type()).unsqueeze(2);           // mask [B|1, 1, 1, T, S]
+  auto probs = torch::softmax(scores, -1, torch::kFloat32).to(v.scalar_type());
+  auto out = torch::matmul(probs.view({b, kvh, rep * t, s}), v);          // [B, kvH, rep*T, D]
+  return out.view({b, h, t, d});
+}
+
+AttentionImpl::AttentionImpl(const config::ModelConfig& cfg)
+    : heads_(cfg.num_attention_heads), kv_heads_(cfg.kv_heads()), head_dim_(cfg.head_size()) {
+  int64_t hidden = cfg.hidden_size;
+  q_proj = register_module("q_proj", torch::nn::Linear(torch::nn::LinearOptions(hidden, heads_ * head_dim_).bias(cfg.qkv_bias)));
+  k_proj = register_module("k_proj", torch::nn::Linear(torch::nn::LinearOptions(hidden, kv_heads_ * head_dim_).bias(cfg.qkv_bias)));
+  v_proj = register_module("v_proj", torch::nn::Linear(torch::nn::LinearOptions(hidden, kv_heads_ * head_dim_).bias(cfg.qkv_bias)));
+  o_proj = register_module("o_proj", torch::nn::Linear(torch::nn::LinearOptions(heads_ * head_dim_, hidden).bias(false)));
+}
+
+torch::Tensor AttentionImpl::forward(const torch::Tensor& x, const torch::Tensor& cos, const torch::Tensor& sin,
+                                     const torch::Tensor& mask, KvCache* cache, int64_t layer) {
+  int64_t b = x.size(0), t = x.size(1);
+  auto q = q_proj(x).view({b, t, heads_, head_dim_}).transpose(1, 2);     // [B, H, T, D]
+  auto k = k_proj(x).view({b, t, kv_heads_, head_dim_}).transpose(1, 2);  // [B, kvH, T, D]
+  auto v = v_proj(x).view({b, t, kv_heads_, head_dim_}).transpose(1, 2);
+  q = Rotary::apply(q, cos, sin);
+  k = Rotary::apply(k, cos, sin);
+  if (cache) std::tie(k, v) = cache->append(layer, k, v);                 // [B, kvH, S, D]
+  auto out = grouped_attention(q, k, v, mask);                            // [B, H, T, D]
+  return o_proj(out.transpose(1, 2).reshape({b, t, heads_ * head_dim_}));
+}
+
+}  // namespace r1::model

@@ -1,0 +1,34 @@
+// Shared helpers for tests: temp dirs, a small trained tokenizer, tiny model configs, running the r1 binary.
+#pragma once
+#include <string>
+#include <vector>
+
+#include "r1/config/model_config.h"
+#include "r1/tokenizer/tokenizer.h"
+
+namespace r1::test {
+
+// A fresh empty directory under the system temp dir, removed when the process exits.
+std::string temp_dir(const std::string& tag);
+
+// A SentencePiece tokenizer (vocab ~300, byte fallback, reasoning tags) trained once per process on a small
+// synthetic corpus; its directory holds tokenizer.model.
+const Tokenizer& tiny_tokenizer();
+const std::string& tiny_tokenizer_dir();
+
+// A ~30k-parameter model shape for fast tests (GQA: 4 heads, 2 kv heads).
+config::ModelConfig micro_model_config();
+
+struct CommandResult {
+  int exit_code = -1;
+  std::string output;  // stdout and stderr together
+};
+// Runs the built r1 binary with `args` (a shell-quoted string) and captures its output.
+CommandResult run_r1(const std::string& args);
+// Runs an arbitrary shell command and captures its output.
+CommandResult run_shell(const std::string& command);
+
+// The ../shared directory; fails the test loudly if it is missing.
+std::string shared_dir();
+
+}  // namespace r1::test

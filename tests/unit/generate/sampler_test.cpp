@@ -1,0 +1,128 @@
+// Sampler: batched == one-by-one, seeded determinism, stop strings, cache == no cache, sampling filters.
+#include <catch2/catch.hpp>
+
+#include "../../support/test_support.h"
+#include "r1/generate/sampler.h"
+
+using namespace r1;
+
+namespace {
+model::Transformer make_model(uint64_t seed) {
+  auto c = test::micro_model_config();
+  model::Transformer m(c, test::tiny_tokenizer().vocab_size());
+  m->init_weights(seed);
+  // Larger weights make the distribution peaky enough to produce varied, non-uniform text.
+  torch::NoGradGuard ng;
+  for (auto& p : m->parameters()) p.mul_(3.0);
+  return m;
+}
+std::vector<std::vector<int>> prompts(const Tokenizer& tok) {
+  return {generate::encode_prompt(tok, "What is 12 + 7?"), generate::encode_prompt(tok, "primero"),
+          generate::encode_prompt(tok, "the answer is 42 so then the answer is"), generate::encode_prompt(tok, "A")};
+}
+}  // namespace
+
+TEST_CASE("batched generation equals one-by-one generation", "[generate]") {
+  const auto& tok = test::tiny_tokenizer();
+  auto m = make_model(11);
+  generate::Sampler sampler(*m, tok);
+  auto ps = prompts(tok);
+  std::vector<uint64_t> seeds = {1, 2, 3, 4};
+  for (double temperature : {0.0, 1.0}) {
+    config::SamplingConfig cfg;
+    cfg.temperature = temperature;
+    cfg.max_new_tokens = 12;
+    cfg.stop = {};
+    auto batched = sampler.generate(ps, cfg, seeds);
+    for (size_t i = 0; i < ps.size(); ++i) {
+      auto single = sampler.generate({ps[i]}, cfg, {seeds[i]});
+      REQUIRE(single[0].tokens == batched[i].tokens);
+      REQUIRE(single[0].text == batched[i].text);
+      for (size_t j = 0; j < single[0].logprobs.size(); ++j)
+        REQUIRE(single[0].logprobs[j] == Approx(batched[i].logprobs[j]).margin(1e-4));
+    }
+  }
+}
+
+TEST_CASE("same seed gives the same samples; another seed differs", "[generate]") {
+  const auto& tok = test::tiny_tokenizer();
+  auto m = make_model(12);
+  generate::Sampler sampler(*m, tok);
+  config::SamplingConfig cfg;
+  cfg.max_new_tokens = 16;
+  cfg.stop = {};
+  auto p = prompts(tok);
+  auto a = sampler.generate(p, cfg, {1, 2, 3, 4});
+  auto b = sampler.generate(p, cfg, {1, 2, 3, 4});
+  auto c = sampler.generate(p, cfg, {5, 6, 7, 8});
+  bool any_diff = false;
+  for (size_t i = 0; i < a.size(); ++i) {
+    REQUIRE(a[i].tokens == b[i].tokens);
+    any_diff = any_diff || a[i].tokens != c[i].tokens;
+  }
+  REQUIRE(any_diff);
+}
+
+TEST_CASE("cache and no-cache decoding agree", "[generate]") {
+  const auto& tok = test::tiny_tokenizer();
+  auto m = make_model(13);
+  generate::Sampler sampler(*m, tok);
+  config::SamplingConfig cfg;
+  cfg.temperature = 0.0;
+  cfg.max_new_tokens = 10;
+  cfg.stop = {};
+  auto p = prompts(tok);
+  auto a = sampler.generate(p, cfg, {1, 2, 3, 4}, true);
+  auto b = sampler.generate(p, cfg, {1, 2, 3, 4}, false);
+  for (size_t i = 0; i < a.size(); ++i) REQUIRE(a[i].tokens == b[i].tokens);
+}
+
+TEST_CASE("stop strings end a row and are kept in the text", "[generate]") {
+  const auto& tok = test::tiny_tokenizer();
+  auto m = make_model(14);
+  generate::Sampler sampler(*m, tok);
+  config::SamplingConfig cfg;
+  cfg.max_new_tokens = 40;
+  cfg.stop = {};
+  auto p = prompts(tok);
+  auto free_run = sampler.generate(p, cfg, {1, 2, 3, 4});
+  // Use a piece the free run produced as a stop string: the stopped run must end right after it.
+  std::string stop;
+  for (int id : free_run[0].tokens) {
+    std::string piece = tok.piece_text(id);
+    if (piece.size() >= 2 && id != tok.eos_id()) {
+      stop = piece;
+      break;
+    }
+  }
+  REQUIRE(!stop.empty());
+  cfg.stop = {stop};
+  auto stopped = sampler.generate({p[0]}, cfg, {1});
+  REQUIRE(stopped[0].finish == generate::FinishReason::kStop);
+  REQUIRE(stopped[0].text.find(stop) != std::string::npos);
+  REQUIRE(stopped[0].tokens.size() <= free_run[0].tokens.size());
+  REQUIRE(std::equal(stopped[0].tokens.begin(), stopped[0].tokens.end(), free_run[0].tokens.begin()));
+}
+
+TEST_CASE("top-k 1 is greedy and top-p keeps the nucleus", "[generate]") {
+  auto logits = torch::tensor({{2.0f, 1.0f, 0.0f, -1.0f}});
+  config::SamplingConfig cfg;
+  cfg.temperature = 1.0;
+  cfg.top_k = 1;
+  for (double u : {0.0, 0.5, 0.999}) {
+    auto [ids, lp] = generate::sample_next(logits, cfg, torch::tensor({u}, torch::kFloat64));
+    REQUIRE(ids.item<int64_t>() == 0);
+  }
+  cfg.top_k = 0;
+  cfg.top_p = 0.7;  // p = [0.644, 0.237, 0.087, 0.032]: nucleus {0, 1}
+  for (double u : {0.0, 0.3, 0.6, 0.9, 0.999}) {
+    auto [ids, lp] = generate::sample_next(logits, cfg, torch::tensor({u}, torch::kFloat64));
+    REQUIRE(ids.item<int64_t>() <= 1);
+    REQUIRE(lp.item<float>() == Approx(torch::log_softmax(logits, -1)[0][ids.item<int64_t>()].item<float>()));
+  }
+  // Inverse CDF: u below p0 picks 0, above picks 1.
+  auto [a, la] = generate::sample_next(logits, cfg, torch::tensor({0.5}, torch::kFloat64));
+  auto [b, lb] = generate::sample_next(logits, cfg, torch::tensor({0.9}, torch::kFloat64));
+  REQUIRE(a.item<int64_t>() == 0);
+  REQUIRE(b.item<int64_t>() == 1);
+}
