@@ -91,7 +91,10 @@ std::vector<std::pair<std::string, std::string>> stage_references(const StageEnt
   std::visit(
       [&](const auto& c) {
         using T = std::decay_t<decltype(c)>;
-        if constexpr (std::is_same_v<T, PretrainConfig>) add("init", c.init);
+        if constexpr (std::is_same_v<T, PretrainConfig>) {
+          add("init", c.init);
+          add("tokenizer.path", c.tokenizer.path);
+        }
         if constexpr (std::is_same_v<T, RlStageConfig>) {
           add("init", c.init);
           add("reference", c.reference);
@@ -147,7 +150,8 @@ void Recipe::check(Problems& p, const std::string& path) const {
       if (idx >= 0 && static_cast<size_t>(idx) >= i) {
         p.add(join_path(spath, key), "stage " + quote(value) + " runs later (stages[" + std::to_string(idx) +
                                          "]); a stage can only use earlier stages");
-      } else if (idx < 0 && !std::filesystem::exists(value)) {
+      } else if (idx < 0 && value.find('/') == std::string::npos && !std::filesystem::exists(value)) {
+        // A value with a '/' is a path (stage names cannot hold one); it is checked when the stage runs.
         std::string hint = closest_match(value, earlier);
         p.add(join_path(spath, key), quote(value) + " is neither an earlier stage of this recipe" +
                                          (hint.empty() ? std::string() : " (did you mean \"" + hint + "\"?)") +

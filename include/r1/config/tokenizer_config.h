@@ -5,7 +5,8 @@
 namespace r1::config {
 
 struct TokenizerConfig {
-  std::string path;              // existing tokenizer.model (or a checkpoint dir holding one); "" = train
+  std::string path;              // a tokenizer.model, a checkpoint dir holding one, or (in a recipe) a stage
+                                 // name whose model's tokenizer to reuse; "" = train one on the corpus
   int vocab_size = 512;            // with byte_fallback, 256 of these are byte pieces
   std::string model_type = "unigram";  // unigram | bpe
   bool split_digits = true;      // every digit its own token
