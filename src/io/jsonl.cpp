@@ -34,10 +34,12 @@ void for_each_jsonl(const std::string& path, const std::function<void(const Json
     ++line_no;
     if (!line.empty() && line.back() == '\r') line.pop_back();
     if (trim(line).empty()) continue;
+    if (line.find('\0') != std::string::npos)
+      throw InputError(path + ":" + std::to_string(line_no) + ": not valid JSON (the line holds a NUL byte)");
     Json row;
     try {
       row = Json::parse(line);
-    } catch (const Json::parse_error& e) {
+    } catch (const Json::exception& e) {
       std::string msg = e.what();
       size_t pos = msg.find("parse error");
       throw InputError(path + ":" + std::to_string(line_no) + ": not valid JSON (" +
