@@ -1,0 +1,19 @@
+// Process-wide runtime settings: the compute device from its name (a clear error when CUDA is asked for but
+// missing) and the intra-op thread count (0 = all cores).
+#pragma once
+#include <string>
+
+#include <torch/torch.h>
+
+namespace r1::train {
+
+// "cpu" | "cuda" | "cuda:N" -> a device; InputError when CUDA is unavailable or N is out of range.
+torch::Device resolve_device(const std::string& name);
+
+// Sets LibTorch's intra-op threads (0 = hardware concurrency); returns the number set.
+int set_threads(int threads);
+
+// "float32" | "bfloat16" -> scalar type of the compute path (bfloat16 only on CUDA).
+torch::ScalarType resolve_dtype(const std::string& name, const torch::Device& device);
+
+}  // namespace r1::train

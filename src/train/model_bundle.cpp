@@ -1,0 +1,65 @@
+// Model + tokenizer loading and saving.
+#include "r1/train/model_bundle.h"
+
+#include "r1/util/error.h"
+
+namespace r1::train {
+
+ModelBundle load_model(const std::string& path, const torch::Device& device) {
+  LoadedCheckpoint ck = load_checkpoint(path, /*with_trainer_state=*/false);
+  ModelBundle b;
+  b.source = ck.path;
+  b.tokenizer = Tokenizer::from_bytes(ck.tokenizer_model, ck.path + "/tokenizer.model");
+  int vocab = ck.info.config.vocab_size;
+  if (b.tokenizer.vocab_size() > vocab)
+    throw InputError(ck.path + ": tokenizer.model has " + std::to_string(b.tokenizer.vocab_size()) +
+                     " pieces but config.json vocab_size is " + std::to_string(vocab));
+  b.model = model::Transformer(ck.info.config, vocab);
+  b.model->load_weights(ck.weights, ck.path + "/model.safetensors");
+  b.model->to_device(device);
+  return b;
+}
+
+ModelBundle fresh_model(const config::ModelConfig& cfg, const Tokenizer& tokenizer, std::uint64_t seed,
+                        const torch::Device& device) {
+  ModelBundle b;
+  b.tokenizer = tokenizer;
+  config::ModelConfig shape = cfg;
+  if (shape.vocab_size == 0) shape.vocab_size = tokenizer.vocab_size();
+  if (shape.vocab_size < tokenizer.vocab_size())
+    throw InputError("model vocab_size " + std::to_string(shape.vocab_size) + " is smaller than the tokenizer's " +
+                     std::to_string(tokenizer.vocab_size()));
+  b.model = model::Transformer(shape, shape.vocab_size);
+  b.model->init_weights(seed);
+  b.model->to_device(device);
+  return b;
+}
+
+CheckpointContent checkpoint_content(const ModelBundle& bundle) {
+  CheckpointContent c;
+  c.model = bundle.model->config();
+  c.model.vocab_size = static_cast<int>(bundle.model->vocab_size());
+  c.vocab_size = static_cast<int>(bundle.model->vocab_size());
+  const Tokenizer& t = bundle.tokenizer;
+  c.bos_id = t.bos_id();
+  c.eos_id = t.eos_id();
+  c.pad_id = t.pad_id();
+  c.bos_token = t.bos_id() >= 0 ? t.id_to_piece(t.bos_id()) : "";
+  c.eos_token = t.id_to_piece(t.eos_id());
+  c.pad_token = t.id_to_piece(t.pad_id());
+  c.unk_token = t.unk_id() >= 0 ? t.id_to_piece(t.unk_id()) : "";
+  c.torch_dtype = "float32";
+  for (const auto& [name, tensor] : bundle.model->named_weights()) c.weights[name] = tensor.detach();
+  c.tokenizer_model = t.bytes();
+  return c;
+}
+
+void require_same_tokenizer(const Tokenizer& a, const std::string& a_name, const Tokenizer& b,
+                            const std::string& b_name) {
+  if (a.bytes() == b.bytes()) return;
+  throw InputError("tokenizer mismatch: " + a_name + " (" + std::to_string(a.vocab_size()) + " pieces) and " +
+                   b_name + " (" + std::to_string(b.vocab_size()) +
+                   " pieces) use different tokenizers; distillation needs the same one");
+}
+
+}  // namespace r1::train

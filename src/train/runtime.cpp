@@ -1,0 +1,43 @@
+// Device, dtype and thread resolution.
+#include "r1/train/runtime.h"
+
+#include <thread>
+
+#include "r1/util/error.h"
+
+namespace r1::train {
+
+torch::Device resolve_device(const std::string& name) {
+  if (name == "cpu") return torch::Device(torch::kCPU);
+  if (name == "cuda" || name.rfind("cuda:", 0) == 0) {
+    if (!torch::cuda::is_available())
+      throw InputError("device: \"" + name + "\" was asked for, but " +
+                       std::string(torch::cuda::device_count() == 0 ? "no CUDA device is visible or " : "") +
+                       "this LibTorch build has no CUDA (build r1 against a CUDA LibTorch; see README \"GPU\")");
+    int index = 0;
+    if (name.size() > 5) index = std::stoi(name.substr(5));
+    if (index >= static_cast<int>(torch::cuda::device_count()))
+      throw InputError("device: \"" + name + "\": only " + std::to_string(torch::cuda::device_count()) +
+                       " CUDA device(s) visible");
+    return torch::Device(torch::kCUDA, static_cast<c10::DeviceIndex>(index));
+  }
+  throw InputError("device: expected cpu | cuda | cuda:N, got \"" + name + "\"");
+}
+
+int set_threads(int threads) {
+  int n = threads > 0 ? threads : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  at::set_num_threads(n);
+  return n;
+}
+
+torch::ScalarType resolve_dtype(const std::string& name, const torch::Device& device) {
+  if (name == "float32") return torch::kFloat32;
+  if (name == "bfloat16") {
+    if (!device.is_cuda())
+      throw InputError("dtype: bfloat16 is supported on CUDA devices only (device is " + device.str() + ")");
+    return torch::kBFloat16;
+  }
+  throw InputError("dtype: expected float32 | bfloat16, got \"" + name + "\"");
+}
+
+}  // namespace r1::train
