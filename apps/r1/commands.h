@@ -10,5 +10,7 @@ using Action = std::function<int()>;
 
 // Each register_* adds a subcommand to `app` and stores its action in `action` when it is chosen.
 void register_validate(CLI::App& app, Action& action);
+void register_data(CLI::App& app, Action& action);
+void register_reward(CLI::App& app, Action& action);
 
 }  // namespace r1::cli

@@ -18,6 +18,8 @@ int main(int argc, char** argv) {
 
   r1::cli::Action action;
   r1::cli::register_validate(app, action);
+  r1::cli::register_data(app, action);
+  r1::cli::register_reward(app, action);
 
   try {
     app.parse(argc, argv);

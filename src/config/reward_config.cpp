@@ -49,4 +49,20 @@ void check_rewards(const std::vector<RewardSpec>& rewards, Problems& p, const st
                                                           " (also rewards[" + std::to_string(j) + "])");
 }
 
+std::vector<RewardSpec> load_rewards_file(const std::string& path) {
+  YAML::Node root = load_yaml_file(path);
+  Problems p(path);
+  std::vector<RewardSpec> rewards;
+  if (!root.IsMap()) {
+    p.add("", "expected a mapping with a `rewards` list, got " + describe_node(root));
+    p.throw_if_any();
+  }
+  FieldReader reader(root, "", p);
+  reader("rewards", rewards, NonEmpty{}, Required{});
+  reader.finish();
+  if (p.empty()) check_rewards(rewards, p, "rewards");
+  p.throw_if_any();
+  return rewards;
+}
+
 }  // namespace r1::config

@@ -9,6 +9,8 @@
 namespace r1::config {
 
 // The synthetic base-model corpus (see data/corpus_generator.h), or a text file (one document per line).
+// Each generated document is a bare-lines document (bare_rate), filler prose (prose_rate) or else a worked
+// solution; of the solutions, tagged_rate are in the <think>/<answer> format after the r1-zero prompt.
 struct CorpusConfig {
   std::string file;                    // text file, one document per line; "" = generate
   std::vector<std::string> tasks = {"arithmetic"};
@@ -17,7 +19,9 @@ struct CorpusConfig {
   std::vector<std::string> languages = {"en", "es"};
   double mistake_rate = 0.3;           // worked solutions with a wrong step (and so a wrong answer)
   double switch_rate = 0.3;            // solutions that switch language midway
-  double tagged_rate = 0.4;            // solutions written in the <think>/<answer> format
+  double tagged_rate = 0.4;            // of the solutions: written in the <think>/<answer> format
+  double malformed_rate = 0.15;        // tagged solutions with a broken format (missing/duplicated tags,
+                                       // answer outside the tags)
   double bare_rate = 0.2;              // bare question -> answer lines
   double prose_rate = 0.15;            // filler prose
   template <class V>
@@ -30,6 +34,7 @@ struct CorpusConfig {
     v("mistake_rate", mistake_rate, Between{0, 1});
     v("switch_rate", switch_rate, Between{0, 1});
     v("tagged_rate", tagged_rate, Between{0, 1});
+    v("malformed_rate", malformed_rate, Between{0, 1});
     v("bare_rate", bare_rate, Between{0, 1});
     v("prose_rate", prose_rate, Between{0, 1});
   }

@@ -31,4 +31,8 @@ struct RewardSpec {
 // Checks a reward list as a whole (no duplicate names).
 void check_rewards(const std::vector<RewardSpec>& rewards, Problems& p, const std::string& path);
 
+// Reads a rewards file (`rewards: [ {name: accuracy, weight: 1}, ... ]`, used by `r1 reward`); throws
+// ConfigError listing every problem ("file: rewards[1].mode: ...").
+std::vector<RewardSpec> load_rewards_file(const std::string& path);
+
 }  // namespace r1::config
