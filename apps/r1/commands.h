@@ -12,5 +12,10 @@ using Action = std::function<int()>;
 void register_validate(CLI::App& app, Action& action);
 void register_data(CLI::App& app, Action& action);
 void register_reward(CLI::App& app, Action& action);
+void register_stage_commands(CLI::App& app, Action& action);  // pretrain ... distill, and run
+void register_generate(CLI::App& app, Action& action);
+void register_tokenizer(CLI::App& app, Action& action);
+void register_eval(CLI::App& app, Action& action);
+void register_report(CLI::App& app, Action& action);
 
 }  // namespace r1::cli

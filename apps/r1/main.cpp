@@ -17,9 +17,14 @@ int main(int argc, char** argv) {
   app.add_option("--log-file", log_file, "Also append the log to this file");
 
   r1::cli::Action action;
-  r1::cli::register_validate(app, action);
-  r1::cli::register_data(app, action);
+  r1::cli::register_stage_commands(app, action);
+  r1::cli::register_eval(app, action);
+  r1::cli::register_generate(app, action);
   r1::cli::register_reward(app, action);
+  r1::cli::register_data(app, action);
+  r1::cli::register_tokenizer(app, action);
+  r1::cli::register_validate(app, action);
+  r1::cli::register_report(app, action);
 
   try {
     app.parse(argc, argv);

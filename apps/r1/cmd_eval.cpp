@@ -1,0 +1,72 @@
+// `r1 eval`: pass@1 (mean over k samples), maj@k, pass@k, greedy accuracy, format rate, language consistency
+// and mean length of a model on a prompt set; JSON output.
+#include <iostream>
+
+#include "commands.h"
+#include "r1/eval/evaluator.h"
+#include "r1/train/runtime.h"
+#include "r1/util/fs.h"
+#include "r1/util/error.h"
+#include "r1/util/strings.h"
+
+namespace r1::cli {
+
+void register_eval(CLI::App& app, Action& action) {
+  struct Options {
+    std::string model, data, out, task, device = "cpu", levels = "1";
+    config::EvalSettings settings;
+    bool no_greedy = false;
+    std::uint64_t seed = 1234;
+    int threads = 0;
+  };
+  auto o = std::make_shared<Options>();
+  auto& s = o->settings;
+  auto* cmd = app.add_subcommand("eval", "Evaluate a model: pass@1 over k samples, maj@k, pass@k, greedy accuracy");
+  cmd->add_option("--model", o->model, "Checkpoint dir, stage dir or HF dir")->required();
+  cmd->add_option("--data", o->data, "Prompt JSONL (question/answer fields, see --prompt-field etc.)");
+  cmd->add_option("--task", o->task, "Or a synthetic task's eval split: arithmetic | countdown | linear");
+  cmd->add_option("--levels", o->levels, "Difficulty levels of --task, comma-separated")->capture_default_str();
+  cmd->add_option("--n", s.prompts.n, "Prompts (synthetic: how many; file: at most, 0 = all)")->capture_default_str();
+  cmd->add_option("--prompt-field", s.prompts.prompt_field)->capture_default_str();
+  cmd->add_option("--answer-field", s.prompts.answer_field)->capture_default_str();
+  cmd->add_option("--answer-format", s.prompts.answer_format, "plain | gsm8k | boxed")
+      ->check(CLI::IsMember({"plain", "gsm8k", "boxed"}))->capture_default_str();
+  cmd->add_option("--template", s.prompts.template_name, "r1-zero | plain | chat")
+      ->check(CLI::IsMember({"r1-zero", "plain", "chat"}))->capture_default_str();
+  cmd->add_option("--samples", s.samples, "k samples per prompt")->check(CLI::PositiveNumber)->capture_default_str();
+  cmd->add_option("--temperature", s.sampling.temperature)->check(CLI::NonNegativeNumber)->capture_default_str();
+  cmd->add_option("--top-p", s.sampling.top_p)->check(CLI::Range(0.01, 1.0))->capture_default_str();
+  cmd->add_option("--max-new-tokens", s.sampling.max_new_tokens)->check(CLI::PositiveNumber)->capture_default_str();
+  cmd->add_flag("--no-greedy", o->no_greedy, "Skip the greedy-accuracy pass");
+  cmd->add_option("--seed", o->seed, "Seed (prompt generation and sampling)")->capture_default_str();
+  cmd->add_option("--device", o->device)->capture_default_str();
+  cmd->add_option("--threads", o->threads, "CPU threads (0 = all)");
+  cmd->add_option("--out", o->out, "Also write the JSON here");
+  cmd->callback([o, &action] {
+    action = [o] {
+      auto& st = o->settings;
+      if (o->data.empty() == o->task.empty()) throw InputError("r1 eval: give exactly one of --data FILE or --task NAME");
+      if (!o->data.empty()) {
+        st.prompts.file = o->data;
+        if (st.prompts.n == 200) st.prompts.n = 0;
+      } else {
+        st.prompts.task = o->task;
+        st.prompts.split = "eval";
+        st.prompts.levels.clear();
+        for (const auto& l : split(o->levels, ',')) st.prompts.levels.push_back(std::stoi(l));
+      }
+      st.greedy = !o->no_greedy;
+      train::set_threads(o->threads);
+      auto bundle = train::load_model(o->model, train::resolve_device(o->device));
+      auto prompts = eval::eval_prompts(st, o->seed);
+      auto result = eval::evaluate(bundle, prompts, st, o->seed);
+      Json j = result.to_json();
+      j["model"] = o->model;
+      std::cout << j.dump(2) << "\n";
+      if (!o->out.empty()) write_file_atomic(o->out, j.dump(2) + "\n");
+      return kExitOk;
+    };
+  });
+}
+
+}  // namespace r1::cli

@@ -1,0 +1,63 @@
+// Rollouts: G sampled completions per prompt (group-contiguous), scored by the reward set; and the tensors a
+// policy update needs (prompt + completion rows, completion targets and masks).
+#pragma once
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include <torch/torch.h>
+
+#include "r1/config/sampling_config.h"
+#include "r1/data/example.h"
+#include "r1/generate/sampler.h"
+#include "r1/model/transformer.h"
+#include "r1/rewards/reward_set.h"
+
+namespace r1::rl {
+
+struct RolloutSample {
+  size_t prompt_index = 0;        // into Rollout::prompts
+  generate::Completion completion;
+  RewardOutcome outcome;
+};
+
+struct Rollout {
+  int group_size = 1;
+  std::vector<PromptExample> prompts;            // P
+  std::vector<std::string> prompt_texts;         // rendered with the template
+  std::vector<std::vector<int>> prompt_tokens;   // [BOS] + encoded prompt text
+  std::vector<RolloutSample> samples;            // P * G; samples [k*G, (k+1)*G) answer prompt k
+  double seconds = 0;                            // generation + scoring time
+  std::int64_t generated_tokens = 0;
+
+  std::vector<double> rewards() const;
+  // Keeps only the listed groups (prompt indices), preserving order.
+  void keep_groups(const std::vector<size_t>& groups);
+  // Appends another rollout's groups.
+  void append(Rollout&& other);
+};
+
+// Samples `group_size` completions for each prompt (row seeds derived from `seed`) and scores them.
+Rollout collect_rollout(generate::Sampler& sampler, const Tokenizer& tokenizer, const RewardSet& rewards,
+                        std::vector<PromptExample> prompts, const std::string& template_name,
+                        const config::SamplingConfig& sampling, int group_size, std::uint64_t seed);
+
+struct PolicyBatch {
+  torch::Tensor tokens;      // [n, L] int64: prompt + completion, right-padded
+  torch::Tensor gather_idx;  // [n, C] int64: position whose hidden state predicts completion token j
+  torch::Tensor targets;     // [n, C] int64: completion tokens (pad beyond each completion)
+  torch::Tensor mask;        // [n, C] float32: 1 on completion tokens that carry loss
+  std::int64_t active_tokens = 0;
+};
+
+// Rows of the rollout (sample indices) as tensors on `device`. mask_truncated: completions cut by the length
+// limit carry no loss (DAPO overlong filtering).
+PolicyBatch make_policy_batch(const Rollout& rollout, const std::vector<size_t>& rows, bool mask_truncated,
+                              int pad_id, const torch::Device& device);
+
+// Per-token log-probs [n, C] of the batch's completion tokens under `model` at `temperature`
+// (entropy [n, C] too when asked).
+torch::Tensor completion_logprobs(model::TransformerImpl& model, const PolicyBatch& batch, double temperature,
+                                  torch::Tensor* entropy = nullptr);
+
+}  // namespace r1::rl

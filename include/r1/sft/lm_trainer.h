@@ -1,0 +1,42 @@
+// Next-token training on token rows, shared by `pretrain`, `sft` and `distill`: seeded epochs over rows,
+// micro-batches with gradient accumulation, token-mean loss over the optimizer step (prompt tokens carry no
+// loss in SFT), optional logit distillation against a frozen teacher, held-out loss, checkpoints, exact resume.
+#pragma once
+#include <vector>
+
+#include "r1/config/optim_config.h"
+#include "r1/config/sft_stage_config.h"
+#include "r1/config/stage_common.h"
+#include "r1/data/packing.h"
+#include "r1/model/transformer.h"
+#include "r1/train/model_bundle.h"
+#include "r1/train/trainer_env.h"
+
+namespace r1::sft {
+
+struct LmTrainPlan {
+  std::vector<TokenRow> train_rows;
+  std::vector<TokenRow> eval_rows;       // may be empty (no eval loss)
+  config::OptimConfig optim;
+  std::int64_t total_steps = 0;          // optimizer steps
+  int batch_size = 16;                   // rows per micro-batch on this rank
+  int log_every = 10;
+  int eval_every = 0;                    // steps between eval losses; 0 = only at the end
+  int eval_batches = 8;                  // micro-batches of eval rows per evaluation (0 = all)
+  config::CheckpointConfig checkpoint;
+  model::TransformerImpl* teacher = nullptr;  // distillation teacher (frozen), or null
+  config::KdConfig kd;
+};
+
+// Rows per optimizer step across ranks.
+std::int64_t rows_per_step(const LmTrainPlan& plan, int world_size);
+
+// Trains `bundle` to plan.total_steps (resuming per env.resume) and writes <stage_dir>/final.
+void run_lm_training(const LmTrainPlan& plan, train::ModelBundle& bundle, const train::TrainerEnv& env);
+
+// Mean next-token loss (nats per loss token) of `rows` under `model`, in micro-batches of `batch_size`
+// (at most max_batches of them; 0 = all).
+double mean_token_loss(model::TransformerImpl& model, const std::vector<TokenRow>& rows, int batch_size,
+                       int max_batches, int pad_id);
+
+}  // namespace r1::sft

@@ -1,0 +1,146 @@
+// Evaluation: sampling, scoring and the pass@k / maj@k summaries.
+#include "r1/eval/evaluator.h"
+
+#include <algorithm>
+
+#include "r1/data/prompt_source.h"
+#include "r1/generate/sampler.h"
+#include "r1/rewards/eval_metrics.h"
+#include "r1/rewards/number_match.h"
+#include "r1/rewards/reward_set.h"
+#include "r1/tokenizer/prompt_template.h"
+#include "r1/util/progress.h"
+#include "r1/util/rng.h"
+
+namespace r1::eval {
+
+Json EvalResult::to_json() const {
+  Json by_level = Json::object();
+  for (const auto& [level, v] : pass_at_1_by_level) by_level[std::to_string(level)] = v;
+  Json j{{"pass@1", pass_at_1},
+         {"maj@k", maj_at_k},
+         {"pass@k", pass_at_k},
+         {"k", k},
+         {"format_rate", format_rate},
+         {"language_consistency", language_consistency},
+         {"mean_length", mean_length},
+         {"n_prompts", n_prompts},
+         {"pass@1_by_level", by_level}};
+  j["greedy_accuracy"] = greedy_accuracy >= 0 ? Json(greedy_accuracy) : Json(nullptr);
+  return j;
+}
+
+EvalResult summarize(const std::vector<PromptSamples>& prompts, int k) {
+  EvalResult r;
+  r.k = k;
+  r.n_prompts = static_cast<int>(prompts.size());
+  if (prompts.empty()) return r;
+  double samples = 0;
+  std::map<int, std::pair<double, int>> levels;
+  for (const auto& p : prompts) {
+    int c = static_cast<int>(std::count(p.correct.begin(), p.correct.end(), true));
+    int n = static_cast<int>(p.correct.size());
+    double acc = n ? static_cast<double>(c) / n : 0.0;
+    r.pass_at_1 += acc;
+    r.pass_at_k += n >= k ? pass_at_k(n, c, k) : 0.0;
+    r.maj_at_k += majority_correct(p.answers, p.correct);
+    levels[p.level].first += acc;
+    levels[p.level].second += 1;
+    for (size_t i = 0; i < p.correct.size(); ++i) {
+      r.format_rate += p.formatted[i];
+      r.language_consistency += p.language_consistency[i];
+      r.mean_length += p.lengths[i];
+      samples += 1;
+    }
+  }
+  double np = static_cast<double>(prompts.size());
+  r.pass_at_1 /= np;
+  r.pass_at_k /= np;
+  r.maj_at_k /= np;
+  if (samples > 0) {
+    r.format_rate /= samples;
+    r.language_consistency /= samples;
+    r.mean_length /= samples;
+  }
+  for (const auto& [level, acc] : levels) r.pass_at_1_by_level[level] = acc.first / acc.second;
+  return r;
+}
+
+std::vector<PromptExample> eval_prompts(const config::EvalSettings& settings, std::uint64_t run_seed) {
+  return load_prompts(settings.prompts, derive_seed(run_seed, "eval-prompts"));
+}
+
+namespace {
+RewardSet verdict_rewards() {
+  std::vector<config::RewardSpec> specs(3);
+  specs[0].name = "accuracy";
+  specs[1].name = "format";
+  specs[2].name = "language";
+  return RewardSet(specs);
+}
+}  // namespace
+
+EvalResult evaluate(train::ModelBundle& bundle, const std::vector<PromptExample>& prompts,
+                    const config::EvalSettings& settings, std::uint64_t seed, std::vector<Json>* samples_out) {
+  bundle.model->eval();
+  generate::Sampler sampler(*bundle.model, bundle.tokenizer);
+  RewardSet rewards = verdict_rewards();
+  const int k = settings.samples;
+  std::vector<PromptSamples> results(prompts.size());
+  std::vector<std::string> texts(prompts.size());
+  std::vector<std::vector<int>> tokens(prompts.size());
+  for (size_t i = 0; i < prompts.size(); ++i) {
+    texts[i] = render_prompt(settings.prompts.template_name, prompts[i].question);
+    tokens[i] = generate::encode_prompt(bundle.tokenizer, texts[i]);
+    results[i].level = prompts[i].level;
+  }
+  double greedy_correct = 0;
+  Progress progress("eval", static_cast<std::int64_t>(prompts.size()), "prompt");
+  for (size_t start = 0; start < prompts.size(); start += settings.batch_prompts) {
+    size_t end = std::min(prompts.size(), start + settings.batch_prompts);
+    std::vector<std::vector<int>> rows;
+    std::vector<std::uint64_t> seeds;
+    for (size_t i = start; i < end; ++i)
+      for (int s = 0; s < k; ++s) {
+        rows.push_back(tokens[i]);
+        seeds.push_back(derive_seed(seed, "eval/" + prompts[i].id + "/" + std::to_string(s)));
+      }
+    auto outs = sampler.generate(rows, settings.sampling, seeds);
+    for (size_t r = 0; r < outs.size(); ++r) {
+      size_t i = start + r / k;
+      const auto& c = outs[r];
+      auto o = rewards.score(prompts[i], texts[i], c.text, static_cast<int>(c.tokens.size()), c.truncated());
+      auto& ps = results[i];
+      ps.correct.push_back(o.correct);
+      ps.answers.push_back(o.extracted_answer.empty() ? "" : answer_key(o.extracted_answer));
+      ps.formatted.push_back(o.formatted);
+      ps.language_consistency.push_back(o.language_consistency);
+      ps.lengths.push_back(static_cast<int>(c.tokens.size()));
+      if (samples_out)
+        samples_out->push_back(Json{{"prompt_id", prompts[i].id}, {"level", prompts[i].level},
+                                    {"question", prompts[i].question}, {"answer", prompts[i].answer},
+                                    {"sample", r % k}, {"completion", c.text}, {"correct", o.correct},
+                                    {"formatted", o.formatted}, {"language_consistency", o.language_consistency}});
+    }
+    if (settings.greedy) {
+      config::SamplingConfig greedy = settings.sampling;
+      greedy.temperature = 0.0;
+      std::vector<std::vector<int>> grow(tokens.begin() + start, tokens.begin() + end);
+      std::vector<std::uint64_t> gseeds(grow.size(), 0);
+      auto gouts = sampler.generate(grow, greedy, gseeds);
+      for (size_t r = 0; r < gouts.size(); ++r) {
+        size_t i = start + r;
+        auto o = rewards.score(prompts[i], texts[i], gouts[r].text, static_cast<int>(gouts[r].tokens.size()),
+                               gouts[r].truncated());
+        greedy_correct += o.correct;
+      }
+    }
+    progress.update(static_cast<std::int64_t>(end));
+  }
+  progress.finish();
+  EvalResult res = summarize(results, k);
+  if (settings.greedy && !prompts.empty()) res.greedy_accuracy = greedy_correct / static_cast<double>(prompts.size());
+  return res;
+}
+
+}  // namespace r1::eval

@@ -1,0 +1,171 @@
+// Data curation stages.
+#include "r1/stages/data_stage.h"
+
+#include <filesystem>
+#include <set>
+
+#include "r1/data/prompt_source.h"
+#include "r1/data/sample_filters.h"
+#include "r1/generate/sampler.h"
+#include "r1/rewards/reward_set.h"
+#include "r1/tokenizer/prompt_template.h"
+#include "r1/train/model_bundle.h"
+#include "r1/util/error.h"
+#include "r1/util/fs.h"
+#include "r1/util/logging.h"
+#include "r1/util/progress.h"
+#include "r1/util/rng.h"
+
+namespace r1::stages {
+
+namespace fs = std::filesystem;
+
+namespace {
+// The first filter a sample fails, or "" when it passes.
+std::string failed_filter(const config::SampleFilterConfig& f, const RewardOutcome& o, const generate::Completion& c) {
+  if (c.truncated()) return "truncated";
+  if (f.require_correct && !o.correct) return "incorrect";
+  if (f.require_format && !o.formatted) return "format";
+  if (o.language_consistency < f.min_language_consistency) return "mixed_language";
+  int n = static_cast<int>(c.tokens.size());
+  if (n < f.min_tokens || (f.max_tokens > 0 && n > f.max_tokens)) return "length";
+  if (f.max_paragraph_chars > 0 && longest_paragraph(c.text) > static_cast<size_t>(f.max_paragraph_chars))
+    return "long_paragraph";
+  if (f.reject_code_blocks && has_code_block(c.text)) return "code_block";
+  if (f.max_repeat_frac < 1.0 && repeated_ngram_fraction(c.text) > f.max_repeat_frac) return "repetition";
+  return "";
+}
+
+RewardSet verdicts() {
+  std::vector<config::RewardSpec> specs(3);
+  specs[0].name = "accuracy";
+  specs[1].name = "format";
+  specs[2].name = "language";
+  return RewardSet(specs);
+}
+}  // namespace
+
+void DataStage::run(StageContext& ctx) {
+  auto log = logger();
+  const bool cold = cfg_.kind == "cold-start";
+  const std::string policy_path = ctx.refs.model(cfg_.policy);
+  auto bundle = train::load_model(policy_path, ctx.device);
+  bundle.model->eval();
+  auto prompts = load_prompts(cfg_.prompts, derive_seed(ctx.run.seed, "prompts/" + ctx.stage_name));
+  log->info("[{}] sampling {} x {} from {}", ctx.stage_name, prompts.size(), cfg_.samples_per_prompt, policy_path);
+  generate::Sampler sampler(*bundle.model, bundle.tokenizer);
+  RewardSet rewards = verdicts();
+
+  std::vector<Json> rows;
+  std::set<std::string> seen;
+  std::map<std::string, std::int64_t> dropped;
+  std::map<int, std::pair<std::int64_t, std::int64_t>> by_level;  // level -> (samples, kept)
+  std::int64_t samples = 0, prompts_with_data = 0;
+  const int k = cfg_.samples_per_prompt;
+  Progress progress(ctx.stage_name, static_cast<std::int64_t>(prompts.size()), "prompt");
+  for (size_t start = 0; start < prompts.size(); start += cfg_.batch_prompts) {
+    size_t end = std::min(prompts.size(), start + cfg_.batch_prompts);
+    std::vector<std::vector<int>> batch;
+    std::vector<std::uint64_t> seeds;
+    std::vector<std::string> texts;
+    for (size_t i = start; i < end; ++i) {
+      texts.push_back(render_prompt(cfg_.prompts.template_name, prompts[i].question));
+      auto ids = generate::encode_prompt(bundle.tokenizer, texts.back());
+      for (int s = 0; s < k; ++s) {
+        batch.push_back(ids);
+        seeds.push_back(derive_seed(ctx.run.seed, ctx.stage_name + "/" + prompts[i].id + "/" + std::to_string(s)));
+      }
+    }
+    auto outs = sampler.generate(batch, cfg_.sampling, seeds);
+    for (size_t i = start; i < end; ++i) {
+      const auto& ex = prompts[i];
+      int kept_here = 0;
+      for (int s = 0; s < k; ++s) {
+        const auto& c = outs[(i - start) * k + s];
+        ++samples;
+        by_level[ex.level].first += 1;
+        auto o = rewards.score(ex, texts[i - start], c.text, static_cast<int>(c.tokens.size()), c.truncated());
+        std::string why = failed_filter(cfg_.filters, o, c);
+        if (why.empty() && kept_here >= cfg_.max_per_prompt) why = "per_prompt_cap";
+        std::string completion = c.text;
+        if (why.empty() && cold) completion = rewrite_cold_start(cfg_.rewrite_template, split_reasoning(c.text), ex.language);
+        if (why.empty() && cfg_.dedupe && !seen.insert(normalize_for_dedupe(ex.question + "\x1f" + completion)).second)
+          why = "duplicate";
+        if (!why.empty()) {
+          ++dropped[why];
+          continue;
+        }
+        ++kept_here;
+        by_level[ex.level].second += 1;
+        rows.push_back(Json{{"prompt", ex.question},
+                            {"completion", completion},
+                            {"prompt_id", ex.id},
+                            {"sample_index", s},
+                            {"task", ex.task},
+                            {"level", ex.level},
+                            {"language", ex.language},
+                            {"answer", ex.answer},
+                            {"rewards", Json{{"correct", o.correct}, {"formatted", o.formatted},
+                                             {"language_consistency", o.language_consistency}}},
+                            {"completion_tokens", c.tokens.size()},
+                            {"source_checkpoint", policy_path},
+                            {"stage", ctx.stage_name}});
+      }
+      prompts_with_data += kept_here > 0;
+    }
+    progress.update(static_cast<std::int64_t>(end), {{"kept", static_cast<double>(rows.size())}});
+  }
+  progress.finish();
+  const std::int64_t kept = static_cast<std::int64_t>(rows.size());
+  Json drops = Json::object();
+  for (const auto& [why, n] : dropped) drops[why] = n;
+  if (kept == 0)
+    throw InputError("[" + ctx.stage_name + "] every one of " + std::to_string(samples) +
+                     " samples was filtered out (dropped per filter: " + drops.dump() +
+                     "); nothing written. Loosen `filters`, raise samples_per_prompt, or train the policy longer.");
+
+  std::int64_t mixed = 0;
+  if (!cold && cfg_.mix_ratio > 0) {
+    auto extra = read_jsonl(cfg_.mix_file);
+    if (extra.empty()) throw InputError(cfg_.mix_file + ": mix_file is empty");
+    std::int64_t want = static_cast<std::int64_t>(cfg_.mix_ratio * static_cast<double>(kept) + 0.5);
+    Rng rng(derive_seed(ctx.run.seed, ctx.stage_name + "/mix"));
+    std::vector<size_t> order(extra.size());
+    for (size_t i = 0; i < order.size(); ++i) order[i] = i;
+    rng.shuffle(order);
+    for (std::int64_t i = 0; i < want; ++i) {
+      Json row = extra[order[static_cast<size_t>(i) % order.size()]];
+      row["source"] = "mix:" + cfg_.mix_file;
+      row["stage"] = ctx.stage_name;
+      rows.push_back(row);
+      ++mixed;
+    }
+  }
+
+  Json levels = Json::object();
+  for (const auto& [level, sk] : by_level)
+    levels[std::to_string(level)] = Json{{"samples", sk.first}, {"kept", sk.second},
+                                         {"acceptance", sk.first ? static_cast<double>(sk.second) / sk.first : 0.0}};
+  Json summary{{"stage", ctx.stage_name},
+               {"kind", cfg_.kind},
+               {"policy", policy_path},
+               {"prompts", prompts.size()},
+               {"prompts_with_data", prompts_with_data},
+               {"samples", samples},
+               {"kept", kept},
+               {"mixed_in", mixed},
+               {"acceptance", samples ? static_cast<double>(kept) / samples : 0.0},
+               {"dropped", drops},
+               {"by_level", levels}};
+  if (ctx.rank == 0) {
+    std::string body;
+    for (const auto& r : rows) body += r.dump() + "\n";
+    write_file_atomic((fs::path(ctx.stage_dir) / "data.jsonl").string(), body);
+    write_file_atomic((fs::path(ctx.stage_dir) / "data_summary.json").string(), summary.dump(2) + "\n");
+  }
+  log->info("[{}] kept {} of {} samples ({:.1f}%) from {} of {} prompts; dropped {}{}", ctx.stage_name, kept, samples,
+            100.0 * kept / std::max<std::int64_t>(1, samples), prompts_with_data, prompts.size(), drops.dump(),
+            mixed ? fmt::format("; mixed in {} rows", mixed) : "");
+}
+
+}  // namespace r1::stages

@@ -1,0 +1,102 @@
+// The pretrain stage: corpus -> tokenizer -> packed rows -> next-token training.
+#include "r1/stages/pretrain_stage.h"
+
+#include <filesystem>
+#include <fstream>
+
+#include "r1/data/corpus_generator.h"
+#include "r1/data/packing.h"
+#include "r1/data/sft_dataset.h"
+#include "r1/sft/lm_trainer.h"
+#include "r1/train/model_bundle.h"
+#include "r1/train/train_checkpoint.h"
+#include "r1/util/error.h"
+#include "r1/util/fs.h"
+#include "r1/util/logging.h"
+#include "r1/util/rng.h"
+#include "r1/util/strings.h"
+
+namespace r1::stages {
+
+namespace fs = std::filesystem;
+
+namespace {
+// SentencePiece reads one sentence per line: documents are split at their newlines.
+std::string write_tokenizer_corpus(const std::vector<std::string>& docs, const std::string& dir) {
+  make_dirs(dir);
+  std::string path = (fs::path(dir) / "corpus.txt").string();
+  std::string text;
+  for (const auto& d : docs) {
+    for (const auto& line : split(d, '\n'))
+      if (!line.empty()) text += line + "\n";
+  }
+  write_file_atomic(path, text);
+  return path;
+}
+}  // namespace
+
+void PretrainStage::run(StageContext& ctx) {
+  auto log = logger();
+  auto env = ctx.trainer_env();
+  std::vector<std::string> docs = load_corpus(cfg_.corpus, derive_seed(ctx.run.seed, "corpus/" + ctx.stage_name));
+  log->info("[{}] corpus: {} documents{}", ctx.stage_name, docs.size(),
+            cfg_.corpus.file.empty() ? " (generated)" : " from " + cfg_.corpus.file);
+
+  // Tokenizer and model: resumed checkpoint > init > configured tokenizer > trained on the corpus.
+  train::ModelBundle bundle;
+  auto resume_from = train::find_resume_checkpoint(env);
+  if (!cfg_.init.empty()) {
+    bundle = train::load_model(ctx.refs.model(cfg_.init), ctx.device);
+  } else {
+    Tokenizer tok;
+    if (resume_from) tok = Tokenizer::load(*resume_from);
+    else if (!cfg_.tokenizer.path.empty()) tok = Tokenizer::load(ctx.refs.model(cfg_.tokenizer.path));
+    else {
+      std::string dir = (fs::path(ctx.stage_dir) / "tokenizer").string();
+      std::string corpus = write_tokenizer_corpus(docs, dir);
+      tok = train_tokenizer(corpus, cfg_.tokenizer, dir, derive_seed(ctx.run.seed, "tokenizer"));
+      fs::remove(corpus);
+      log->info("[{}] trained a {} tokenizer with {} pieces", ctx.stage_name, cfg_.tokenizer.model_type,
+                tok.vocab_size());
+    }
+    bundle = train::fresh_model(cfg_.model.config, tok, derive_seed(ctx.run.seed, "init/" + ctx.stage_name),
+                                ctx.device);
+  }
+  log->info("[{}] model: {} parameters, vocab {}", ctx.stage_name, bundle.model->parameter_count(),
+            bundle.model->vocab_size());
+
+  // Documents -> [BOS] doc [EOS] with loss on every token after BOS; a held-out slice for eval loss.
+  auto [train_docs, eval_docs] = split_train_eval(docs, cfg_.holdout_frac, derive_seed(ctx.run.seed, "holdout"));
+  auto to_examples = [&](const std::vector<std::string>& ds) {
+    std::vector<TokenExample> out;
+    out.reserve(ds.size());
+    const Tokenizer& t = bundle.tokenizer;
+    for (const auto& d : ds) {
+      TokenExample ex;
+      if (t.bos_id() >= 0) ex.tokens.push_back(t.bos_id());
+      for (int id : t.encode(d)) ex.tokens.push_back(id);
+      ex.tokens.push_back(t.eos_id());
+      ex.loss.assign(ex.tokens.size(), 1);
+      ex.loss[0] = 0;
+      out.push_back(std::move(ex));
+    }
+    return out;
+  };
+  PackStats stats;
+  sft::LmTrainPlan plan;
+  plan.train_rows = make_token_rows(to_examples(train_docs), cfg_.seq_len, true, bundle.tokenizer.pad_id(), &stats);
+  plan.eval_rows = make_token_rows(to_examples(eval_docs), cfg_.seq_len, true, bundle.tokenizer.pad_id());
+  log->info("[{}] {} training rows of {} tokens ({} tokens, {:.1f}% padding, {} documents cut)", ctx.stage_name,
+            stats.rows, cfg_.seq_len, stats.tokens,
+            100.0 * stats.padding / std::max<std::int64_t>(1, stats.tokens + stats.padding), stats.truncated);
+  plan.optim = cfg_.optim;
+  plan.total_steps = cfg_.steps;
+  plan.batch_size = cfg_.batch_size;
+  plan.log_every = cfg_.log_every;
+  plan.eval_every = cfg_.eval_every;
+  plan.eval_batches = cfg_.eval_batches;
+  plan.checkpoint = cfg_.checkpoint;
+  sft::run_lm_training(plan, bundle, env);
+}
+
+}  // namespace r1::stages

@@ -1,0 +1,78 @@
+// Run reports: table of stage evals and per-step charts.
+#include "r1/stages/report.h"
+
+#include <cstdio>
+#include <filesystem>
+
+#include "r1/config/fields.h"
+#include "r1/io/jsonl.h"
+#include "r1/stages/charts.h"
+#include "r1/stages/stage_runner.h"
+#include "r1/util/error.h"
+#include "r1/util/fs.h"
+
+namespace r1::stages {
+
+namespace fs = std::filesystem;
+
+namespace {
+std::string cell(const Json& j, const char* key, int precision = 3) {
+  if (!j.is_object() || !j.contains(key) || !j[key].is_number()) return "-";
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.*f", precision, j[key].get<double>());
+  return buf;
+}
+}  // namespace
+
+std::string write_report(const std::string& run_dir) {
+  fs::path root(run_dir);
+  fs::path recipe_file = root / "recipe.resolved.yaml";
+  if (!fs::exists(recipe_file))
+    throw InputError(run_dir + ": not a run directory (no recipe.resolved.yaml; run `r1 run RECIPE` first)");
+  YAML::Node recipe = config::load_yaml_file(recipe_file.string());
+  Json report{{"run_dir", run_dir}, {"stages", Json::object()}, {"order", Json::array()}};
+  double total = 0;
+  std::string md = "| stage | kind | wall s | pass@1 | maj@k | pass@k | greedy | format | language | length |\n"
+                   "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|\n";
+  std::vector<ChartSeriesSet> charts;
+  for (const auto& s : recipe["stages"]) {
+    std::string name = s["name"].as<std::string>(), kind = s["kind"].as<std::string>();
+    fs::path dir = root / name;
+    Json done = read_done(dir.string());
+    Json eval = nullptr;
+    if (fs::exists(dir / "eval.json")) eval = Json::parse(read_file(dir / "eval.json"), nullptr, false);
+    if (eval.is_discarded()) eval = nullptr;
+    Json entry{{"kind", kind}, {"done", !done.is_null()}};
+    if (!done.is_null()) {
+      entry["wall_s"] = done.value("wall_s", 0.0);
+      total += done.value("wall_s", 0.0);
+    }
+    if (!eval.is_null()) entry["eval"] = eval;
+    if (fs::exists(dir / "data_summary.json")) {
+      Json summary = Json::parse(read_file(dir / "data_summary.json"), nullptr, false);
+      if (!summary.is_discarded()) entry["data"] = summary;
+    }
+    report["stages"][name] = entry;
+    report["order"].push_back(name);
+    md += "| " + name + " | " + kind + " | " + (done.is_null() ? std::string("not done") : cell(done, "wall_s", 0)) +
+          " | " + cell(eval, "pass@1") + " | " + cell(eval, "maj@k") + " | " + cell(eval, "pass@k") + " | " +
+          cell(eval, "greedy_accuracy") + " | " + cell(eval, "format_rate") + " | " +
+          cell(eval, "language_consistency") + " | " + cell(eval, "mean_length", 1) + " |\n";
+    if ((kind == "train-zero" || kind == "grpo") && fs::exists(dir / "metrics.jsonl"))
+      charts.push_back(load_chart_series(name, (dir / "metrics.jsonl").string()));
+  }
+  report["total_wall_s"] = total;
+  char tail[64];
+  std::snprintf(tail, sizeof tail, "\ntotal wall time: %.0f s\n", total);
+  md += tail;
+  auto chart_files = write_charts(charts, (root / "charts").string());
+  if (!chart_files.empty()) {
+    md += "\n";
+    for (const auto& f : chart_files) md += "![" + f + "](charts/" + f + ")\n";
+  }
+  write_file_atomic(root / "report.json", report.dump(2) + "\n");
+  write_file_atomic(root / "report.md", "# r1 run report: " + run_dir + "\n\n" + md);
+  return md;
+}
+
+}  // namespace r1::stages
