@@ -90,7 +90,7 @@ std::vector<CorpusDocument> generate_corpus_documents(const config::CorpusConfig
       if (rng.bernoulli(cfg.tagged_rate)) {
         bool malformed = rng.bernoulli(cfg.malformed_rate);
         doc.kind = malformed ? "malformed" : "tagged";
-        doc.text = render_prompt("r1-zero", ex.question) + kCompletionSeparator +
+        doc.text = render_prompt(cfg.template_name, ex.question) + kCompletionSeparator +
                    (malformed ? malformed_completion(sol, rng) : tagged_completion(sol));
       } else {
         doc.kind = "worked";

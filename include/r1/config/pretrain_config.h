@@ -10,7 +10,7 @@ namespace r1::config {
 
 // The synthetic base-model corpus (see data/corpus_generator.h), or a text file (one document per line).
 // Each generated document is a bare-lines document (bare_rate), filler prose (prose_rate) or else a worked
-// solution; of the solutions, tagged_rate are in the <think>/<answer> format after the r1-zero prompt.
+// solution; of the solutions, tagged_rate are in the <think>/<answer> format after a rendered prompt.
 struct CorpusConfig {
   std::string file;                    // text file, one document per line; "" = generate
   std::vector<std::string> tasks = {"arithmetic"};
@@ -24,6 +24,8 @@ struct CorpusConfig {
                                        // answer outside the tags)
   double bare_rate = 0.2;              // bare question -> answer lines
   double prose_rate = 0.15;            // filler prose
+  std::string template_name = "r1-zero";  // prompt template of the tagged documents (YAML key: template); use
+                                       // the template the RL stages will prompt with
   template <class V>
   void visit(V& v) {
     v("file", file);
@@ -37,6 +39,7 @@ struct CorpusConfig {
     v("malformed_rate", malformed_rate, Between{0, 1});
     v("bare_rate", bare_rate, Between{0, 1});
     v("prose_rate", prose_rate, Between{0, 1});
+    v("template", template_name, OneOf{kTemplateNames});
   }
 };
 

@@ -8,7 +8,7 @@
 //   prose      filler prose (data/filler_prose.h);
 //   worked     the question, a newline, a worked solution in prose ("First, 17 + 25 = 42. Then, ... So the
 //              answer is 118.");
-//   tagged     exactly render_prompt("r1-zero", question) + " " + "<think> STEPS </think> <answer> A </answer>";
+//   tagged     exactly render_prompt(cfg.template_name, question) + " " + "<think> STEPS </think> <answer> A </answer>";
 //   malformed  a tagged document with a broken format: no </think>, a duplicated <answer> block, the answer
 //              outside the tags, or an unclosed <answer>.
 // Worked, tagged and malformed solutions have a wrong step (and a wrong final answer) at mistake_rate and
