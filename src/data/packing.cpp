@@ -70,6 +70,45 @@ std::vector<TokenRow> make_token_rows(const std::vector<TokenExample>& examples,
   return rows;
 }
 
+std::vector<TokenRow> stream_token_rows(const std::vector<TokenExample>& examples, int seq_len, int pad_id,
+                                        PackStats* stats) {
+  PackStats st;
+  std::vector<TokenRow> rows;
+  TokenRow current;
+  int segment = 0;
+  const size_t cap = static_cast<size_t>(seq_len);
+  for (const auto& ex : examples) {
+    if (ex.tokens.empty()) continue;
+    ++st.examples;
+    st.tokens += static_cast<std::int64_t>(ex.tokens.size());
+    size_t start = 0;
+    while (start < ex.tokens.size()) {
+      size_t len = std::min(cap - current.tokens.size(), ex.tokens.size() - start);
+      for (size_t t = start; t < start + len; ++t) {
+        current.tokens.push_back(ex.tokens[t]);
+        current.segments.push_back(segment);
+        bool next_here = t + 1 < start + len;  // the next token sits in this row
+        current.targets.push_back(next_here && ex.loss[t + 1] ? ex.tokens[t + 1] : -1);
+      }
+      start += len;
+      ++segment;
+      if (current.tokens.size() == cap) {
+        rows.push_back(std::move(current));
+        current = TokenRow{};
+        segment = 0;
+      }
+    }
+  }
+  if (!current.tokens.empty()) {
+    st.padding += static_cast<std::int64_t>(cap - current.tokens.size());
+    pad_to(current, cap, pad_id);
+    rows.push_back(std::move(current));
+  }
+  st.rows = static_cast<std::int64_t>(rows.size());
+  if (stats) *stats = st;
+  return rows;
+}
+
 std::vector<TokenRow> pad_rows(const std::vector<const TokenRow*>& rows, int pad_id) {
   size_t len = 0;
   for (const auto* r : rows) len = std::max(len, r->tokens.size());

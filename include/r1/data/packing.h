@@ -29,6 +29,12 @@ struct PackStats {
 std::vector<TokenRow> make_token_rows(const std::vector<TokenExample>& examples, int seq_len, bool packing, int pad_id,
                                       PackStats* stats = nullptr);
 
+// Pretraining: the examples as one stream cut into rows of exactly seq_len tokens (no padding but in the last
+// row). An example that crosses a row boundary continues in the next row as a new segment (positions restart),
+// so attention never crosses examples; the token that straddles the cut loses its target.
+std::vector<TokenRow> stream_token_rows(const std::vector<TokenExample>& examples, int seq_len, int pad_id,
+                                        PackStats* stats = nullptr);
+
 // Pads rows to a common length (the longest) for one micro-batch; targets -1 and a fresh segment on padding.
 std::vector<TokenRow> pad_rows(const std::vector<const TokenRow*>& rows, int pad_id);
 
