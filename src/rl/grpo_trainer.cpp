@@ -11,6 +11,7 @@
 #include "r1/rl/grpo_loss.h"
 #include "r1/data/epoch_cursor.h"
 #include "r1/rl/rollout.h"
+#include "r1/train/nonfinite_steps.h"
 #include "r1/train/model_bundle.h"
 #include "r1/train/train_checkpoint.h"
 #include "r1/util/error.h"
@@ -114,11 +115,13 @@ void run_grpo(const config::RlStageConfig& cfg, const train::TrainerEnv& env, co
 
   // Resume.
   std::int64_t start_step = 0;
+  int skipped_before = 0;
   auto resume_from = train::find_resume_checkpoint(env);
   if (resume_from) {
     auto restored = train::restore_train_checkpoint(env, *resume_from, policy, opt);
     start_step = restored.step;
     cursor.restore(restored.state.at("prompt_cursor"));
+    skipped_before = restored.state.value("nonfinite_skipped", 0);
     if (g.beta > 0 && restored.tensors.count("reference_weights_marker")) {
       std::map<std::string, torch::Tensor> ref_w;
       for (const auto& [k, v] : restored.tensors)
@@ -131,6 +134,7 @@ void run_grpo(const config::RlStageConfig& cfg, const train::TrainerEnv& env, co
 
   train::StepLog metrics(env, "metrics.jsonl", start_step, !resume_from.has_value());
   train::StepLog samples_log(env, "samples.jsonl", start_step, !resume_from.has_value());
+  train::NonfiniteSteps bad_steps(env.stage_name, cfg.optim.skip_nonfinite, skipped_before);
   generate::Sampler sampler(*policy.model, policy.tokenizer);
   const int pad = policy.tokenizer.pad_id();
   const int batch_rows = g.prompts_per_step * g.group_size;
@@ -145,7 +149,7 @@ void run_grpo(const config::RlStageConfig& cfg, const train::TrainerEnv& env, co
       extra["reference_weights_marker"] = torch::ones({1});
       for (const auto& [k, v] : reference.model->named_weights()) extra["reference." + k] = v;
     }
-    Json state{{"prompt_cursor", cursor.state()}};
+    Json state{{"prompt_cursor", cursor.state()}, {"nonfinite_skipped", bad_steps.skipped()}};
     metrics.sync();
     samples_log.sync();
     return train::save_train_checkpoint(env, name, step, policy, opt, state, extra, cfg.checkpoint.keep_last);
@@ -198,7 +202,10 @@ void run_grpo(const config::RlStageConfig& cfg, const train::TrainerEnv& env, co
     std::iota(all_rows.begin(), all_rows.end(), 0);
     auto frozen_chunks = chunk(all_rows, micro);
     std::vector<torch::Tensor> old_lp, ref_lp;
-    if (n_rows > 0 && g.iterations > 1)
+    // pi_old equals the current policy only while no optimizer step has used this batch: one iteration over
+    // one minibatch. Otherwise the sampling policy's log-probs are frozen here.
+    const bool one_update = g.iterations == 1 && minibatch >= static_cast<int>(n_rows);
+    if (n_rows > 0 && !one_update)
       old_lp = frozen_logprobs(*policy.model, rollout, frozen_chunks, cfg.sampling.temperature, pad, device);
     if (n_rows > 0 && g.beta > 0)
       ref_lp = frozen_logprobs(*reference.model, rollout, frozen_chunks, cfg.sampling.temperature, pad, device);
@@ -267,10 +274,11 @@ void run_grpo(const config::RlStageConfig& cfg, const train::TrainerEnv& env, co
         std::vector<torch::Tensor> params;
         for (const auto& p : policy.model->parameters()) params.push_back(p);
         auto gn = optim::clip_grad_norm(params, cfg.optim.max_grad_norm);
-        if (!gn.finite || !std::isfinite(mb_loss))
-          throw RuntimeFailure("[" + env.stage_name + "] step " + std::to_string(step + 1) +
-                               ": non-finite loss or gradient (loss " + std::to_string(mb_loss) +
-                               "); stopping before the optimizer step, the last checkpoint is intact");
+        if (!gn.finite || !std::isfinite(mb_loss)) {
+          bad_steps.on_bad_step(step + 1, mb_loss);  // throws past the skip_nonfinite allowance
+          opt.zero_grad();
+          continue;
+        }
         opt.step(lr);
         st.loss_sum += mb_loss;
         st.grad_norm = gn.norm;

@@ -9,6 +9,7 @@
 #include "r1/model/logprobs.h"
 #include "r1/optim/adamw.h"
 #include "r1/sft/kd_loss.h"
+#include "r1/train/nonfinite_steps.h"
 #include "r1/train/train_checkpoint.h"
 #include "r1/util/error.h"
 #include "r1/util/logging.h"
@@ -98,18 +99,21 @@ void run_lm_training(const LmTrainPlan& plan, train::ModelBundle& bundle, const 
 
   EpochCursor cursor(plan.train_rows.size(), derive_seed(env.seed, "rows/" + env.stage_name), "the training set");
   std::int64_t start_step = 0;
+  int skipped_before = 0;
   auto resume_from = train::find_resume_checkpoint(env);
   if (resume_from) {
     auto restored = train::restore_train_checkpoint(env, *resume_from, bundle, opt);
     start_step = restored.step;
     cursor.restore(restored.state.at("data_cursor"));
+    skipped_before = restored.state.value("nonfinite_skipped", 0);
     log->info("[{}] resumed from {} at step {}", env.stage_name, *resume_from, start_step);
   }
   train::StepLog metrics(env, "metrics.jsonl", start_step, !resume_from.has_value());
+  train::NonfiniteSteps bad_steps(env.stage_name, plan.optim.skip_nonfinite, skipped_before);
   auto save = [&](const std::string& name, std::int64_t step) {
     metrics.sync();
-    return train::save_train_checkpoint(env, name, step, bundle, opt, Json{{"data_cursor", cursor.state()}}, {},
-                                        plan.checkpoint.keep_last);
+    Json state{{"data_cursor", cursor.state()}, {"nonfinite_skipped", bad_steps.skipped()}};
+    return train::save_train_checkpoint(env, name, step, bundle, opt, state, {}, plan.checkpoint.keep_last);
   };
 
   const std::int64_t per_rank_rows = static_cast<std::int64_t>(plan.batch_size) * plan.optim.grad_accum;
@@ -161,11 +165,9 @@ void run_lm_training(const LmTrainPlan& plan, train::ModelBundle& bundle, const 
     }
     double loss_value = ce_total / normalizer;
     auto gn = optim::clip_grad_norm(params, plan.optim.max_grad_norm);
-    if (!gn.finite || !std::isfinite(loss_value))
-      throw RuntimeFailure("[" + env.stage_name + "] step " + std::to_string(step + 1) +
-                           ": non-finite loss or gradient (loss " + std::to_string(loss_value) +
-                           "); stopping before the optimizer step, the last checkpoint is intact");
-    opt.step(lr);
+    const bool bad = !gn.finite || !std::isfinite(loss_value);
+    if (bad) bad_steps.on_bad_step(step + 1, loss_value);  // throws past the skip_nonfinite allowance
+    else opt.step(lr);
     opt.zero_grad();
 
     bool last = step + 1 == plan.total_steps;

@@ -28,6 +28,11 @@ std::string save_train_checkpoint(const TrainerEnv& env, const std::string& name
                                   const ModelBundle& bundle, const optim::AdamW& opt, Json state,
                                   const std::map<std::string, torch::Tensor>& extra, int keep_last) {
   if (!env.is_main()) return "";
+  for (const auto& item : bundle.model->named_parameters())
+    if (!torch::isfinite(item.value()).all().item<bool>())
+      throw RuntimeFailure("[" + env.stage_name + "] step " + std::to_string(step) + ": parameter " + item.key() +
+                           " holds NaN or Inf; refusing to write checkpoint " + name +
+                           " (the previous checkpoint is intact)");
   CheckpointContent c = checkpoint_content(bundle);
   if (!state.is_object()) state = Json::object();
   state["step"] = step;

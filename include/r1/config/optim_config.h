@@ -15,6 +15,7 @@ struct OptimConfig {
   double eps = 1e-8;
   double max_grad_norm = 1.0;    // global L2 clip; 0 = off
   int grad_accum = 1;            // micro-batches per optimizer step
+  int skip_nonfinite = 0;        // steps with a non-finite loss/gradient to skip (no update) before stopping
 
   template <class V>
   void visit(V& v) {
@@ -28,6 +29,7 @@ struct OptimConfig {
     v("eps", eps, Above{0});
     v("max_grad_norm", max_grad_norm, Min{0});
     v("grad_accum", grad_accum, Min{1});
+    v("skip_nonfinite", skip_nonfinite, Min{0});
   }
 };
 
