@@ -8,7 +8,7 @@
 
 #include "r1/io/checkpoint.h"
 #include "r1/train/model_bundle.h"
-#include "test_support.h"
+#include "../support/test_support.h"
 
 namespace {
 

@@ -9,7 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include "r1/io/jsonl.h"
-#include "test_support.h"
+#include "../support/test_support.h"
 
 namespace {
 

@@ -12,7 +12,7 @@
 
 #include "r1/generate/sampler.h"
 #include "r1/train/model_bundle.h"
-#include "test_support.h"
+#include "../support/test_support.h"
 
 namespace {
 

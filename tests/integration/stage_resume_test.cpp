@@ -6,7 +6,7 @@
 #include <filesystem>
 
 #include "r1/io/jsonl.h"
-#include "test_support.h"
+#include "../support/test_support.h"
 
 namespace {
 

@@ -4,6 +4,7 @@
 
 #include "r1/eval/evaluator.h"
 #include "r1/rewards/eval_metrics.h"
+#include "r1/rewards/number_match.h"
 #include "r1/util/error.h"
 
 namespace {

@@ -9,7 +9,7 @@
 #include "r1/sft/lm_trainer.h"
 #include "r1/stages/sft_stage.h"
 #include "r1/train/model_bundle.h"
-#include "test_support.h"
+#include "../../support/test_support.h"
 
 namespace {
 
