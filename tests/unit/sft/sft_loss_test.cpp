@@ -124,8 +124,8 @@ TEST_CASE("Packed rows give the same mean token loss as one example per row", "[
   for (int i = 0; i < 6; ++i) data.push_back(sft(std::string("User: ") + qs[i] + "\nAssistant:", as[i]));
   auto examples = r1::stages::sft_token_examples(data, tok);
   r1::PackStats stats;
-  auto packed = r1::make_token_rows(examples, 64, true, pad, &stats);
-  auto single = r1::make_token_rows(examples, 64, false, pad);
+  auto packed = r1::make_token_rows(examples, 96, true, pad, &stats);
+  auto single = r1::make_token_rows(examples, 96, false, pad);
   REQUIRE(stats.truncated == 0);
   REQUIRE(packed.size() < single.size());  // several examples share a row
   REQUIRE(single.size() == examples.size());
@@ -143,14 +143,20 @@ TEST_CASE("Packed rows give the same mean token loss as one example per row", "[
 
   // Positions restart and attention stays inside each example: a row that simply concatenates the examples
   // (one segment) sees across them and gives a different loss.
+  // (The first examples that fit the model's 128 positions.)
   TokenRow joined;
+  std::vector<TokenRow> parts;
   for (const auto& r : single) {
+    if (joined.tokens.size() + r.tokens.size() > 128) break;
     joined.tokens.insert(joined.tokens.end(), r.tokens.begin(), r.tokens.end());
     joined.targets.insert(joined.targets.end(), r.targets.begin(), r.targets.end());
+    parts.push_back(r);
   }
+  REQUIRE(parts.size() >= 2);
   joined.segments.assign(joined.tokens.size(), 0);
   double l_joined = r1::sft::mean_token_loss(*bundle.model, {joined}, 1, 0, pad);
-  CHECK(std::abs(l_joined - l_single) > 1e-4);
+  double l_parts = r1::sft::mean_token_loss(*bundle.model, parts, 1, 0, pad);
+  CHECK(std::abs(l_joined - l_parts) > 1e-4);
 }
 
 TEST_CASE("KD divergences match hand-computed values", "[stages]") {
