@@ -2,6 +2,7 @@
 // `r1 run RECIPE`: options parsing only; the work is in stages/.
 #include <filesystem>
 #include <iostream>
+#include <variant>
 
 #include "commands.h"
 #include "r1/config/recipe.h"
@@ -53,11 +54,21 @@ int run_single_stage(const StageOptions& o) {
     throw InputError("give either --config FILE or --recipe FILE --stage NAME, not both");
   if (!o.recipe.empty()) {
     if (o.stage.empty()) throw InputError("--recipe needs --stage NAME");
-    // Stage keys are relative to the stage; run-wide keys (seed, device, ...) stay at the top.
+    // Stage keys are relative to the stage; run-wide keys (seed, device, ...) stay at the top. A key both have
+    // (`eval`: the stage's on/off switch, the run's eval settings) is the stage's when set whole (eval=false) and
+    // the run's when a sub-key is set (eval.samples=2).
     const auto run_keys = config::field_names<config::RunSettings>();
+    config::StageVariant stage_defaults = config::default_stage_config(o.kind);
+    config::FieldLister stage_lister;
+    std::visit([&](auto& c) { c.visit(stage_lister); }, stage_defaults);
+    const auto& stage_keys = stage_lister.names;
+    auto has = [](const std::vector<std::string>& keys, const std::string& k) {
+      return std::find(keys.begin(), keys.end(), k) != keys.end();
+    };
     for (auto& ov : overrides) {
       std::string head = ov.path.substr(0, ov.path.find_first_of(".["));
-      if (std::find(run_keys.begin(), run_keys.end(), head) == run_keys.end()) ov.path = "stages." + o.stage + "." + ov.path;
+      bool run_key = has(run_keys, head) && !(ov.path == head && has(stage_keys, head));
+      if (!run_key) ov.path = "stages." + o.stage + "." + ov.path;
     }
     config::Recipe recipe = config::load_recipe(o.recipe, overrides);
     int idx = recipe.find(o.stage);

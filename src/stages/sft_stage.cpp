@@ -13,9 +13,7 @@
 
 namespace r1::stages {
 
-namespace {
-// [BOS] prompt completion [EOS]; loss on the completion tokens and EOS.
-std::vector<TokenExample> to_examples(const std::vector<SftExample>& examples, const Tokenizer& tok) {
+std::vector<TokenExample> sft_token_examples(const std::vector<SftExample>& examples, const Tokenizer& tok) {
   std::vector<TokenExample> out;
   out.reserve(examples.size());
   for (const auto& e : examples) {
@@ -33,7 +31,6 @@ std::vector<TokenExample> to_examples(const std::vector<SftExample>& examples, c
   }
   return out;
 }
-}  // namespace
 
 void SftStage::run(StageContext& ctx) {
   auto log = logger();
@@ -69,8 +66,9 @@ void SftStage::run(StageContext& ctx) {
   PackStats stats;
   sft::LmTrainPlan plan;
   const int pad = bundle.tokenizer.pad_id();
-  plan.train_rows = make_token_rows(to_examples(train_set, bundle.tokenizer), cfg_.seq_len, cfg_.packing, pad, &stats);
-  plan.eval_rows = make_token_rows(to_examples(eval_set, bundle.tokenizer), cfg_.seq_len, cfg_.packing, pad);
+  plan.train_rows =
+      make_token_rows(sft_token_examples(train_set, bundle.tokenizer), cfg_.seq_len, cfg_.packing, pad, &stats);
+  plan.eval_rows = make_token_rows(sft_token_examples(eval_set, bundle.tokenizer), cfg_.seq_len, cfg_.packing, pad);
   if (stats.truncated > 0)
     log->warn("[{}] {} of {} examples are longer than seq_len {} and were cut", ctx.stage_name, stats.truncated,
               stats.examples, cfg_.seq_len);

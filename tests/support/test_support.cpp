@@ -11,6 +11,10 @@
 #include <fstream>
 #include <mutex>
 
+#include "r1/io/checkpoint.h"
+#include "r1/io/jsonl.h"
+#include "r1/train/model_bundle.h"
+
 namespace r1::test {
 
 namespace fs = std::filesystem;
@@ -103,6 +107,34 @@ std::string shared_dir() {
   std::string dir = R1_SHARED_DIR;
   if (!fs::is_directory(dir)) FAIL("the shared directory " << dir << " is missing: tests need ../shared beside the checkout");
   return dir;
+}
+
+std::string source_dir() { return R1_SOURCE_DIR; }
+
+CommandResult run_r1_in_source(const std::string& args) {
+  return run_shell("cd '" + source_dir() + "' && '" + std::string(R1_BINARY) + "' " + args);
+}
+
+void write_fresh_checkpoint(const std::string& dir, const config::ModelConfig& cfg, std::uint64_t seed) {
+  auto bundle = train::fresh_model(cfg, tiny_tokenizer(), seed, torch::kCPU);
+  fs::path p(dir);
+  save_checkpoint(p.parent_path().string(), p.filename().string(), train::checkpoint_content(bundle), 0);
+  REQUIRE(is_complete_checkpoint(dir));
+}
+
+std::string file_bytes(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+}
+
+std::vector<std::string> deterministic_rows(const std::string& path) {
+  std::vector<std::string> out;
+  for (auto row : read_jsonl(path)) {
+    for (const char* key : {"tokens_per_s", "rollout_s", "logprob_s", "train_s", "step_s", "seconds", "wall_s"})
+      row.erase(key);
+    out.push_back(row.dump());
+  }
+  return out;
 }
 
 }  // namespace r1::test

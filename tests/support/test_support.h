@@ -31,4 +31,19 @@ CommandResult run_shell(const std::string& command);
 // The ../shared directory; fails the test loudly if it is missing.
 std::string shared_dir();
 
+// The source checkout (configs/, recipes/, tests/data/).
+std::string source_dir();
+// Runs the r1 binary from the source checkout, where recipes find configs/ by relative paths.
+CommandResult run_r1_in_source(const std::string& args);
+
+// Writes a freshly initialised model of shape `cfg` with the tiny tokenizer as a checkpoint without
+// trainer_state (the Hugging Face layout: config.json, model.safetensors, tokenizer.model) to `dir`.
+void write_fresh_checkpoint(const std::string& dir, const config::ModelConfig& cfg, std::uint64_t seed);
+
+// A file's bytes ("" when missing).
+std::string file_bytes(const std::string& path);
+// Lines of a JSONL file with the wall-clock keys (seconds, throughput) removed: what two runs of the same
+// seed must reproduce exactly. Values are kept as their dumped JSON text.
+std::vector<std::string> deterministic_rows(const std::string& path);
+
 }  // namespace r1::test
