@@ -12,7 +12,7 @@
 #include <fstream>
 #include <thread>
 
-#include "test_support.h"
+#include "../support/test_support.h"
 
 namespace fs = std::filesystem;
 using namespace r1::test;
