@@ -13,7 +13,7 @@
 #include "r1/io/checkpoint.h"
 #include "r1/io/jsonl.h"
 #include "r1/train/model_bundle.h"
-#include "test_support.h"
+#include "../support/test_support.h"
 
 using namespace r1;
 namespace fs = std::filesystem;
@@ -138,7 +138,7 @@ TEST_CASE("2-rank GRPO (torchrun) samples and trains like 1 process with the sam
   REQUIRE(one.exit_code == 0);
   auto two = test::run_shell("cd " + dir + " && R1_DIST_CHECK_SYNC=1 R1_DIST_TIMEOUT_S=60 /usr/bin/python3 -m "
                              "torch.distributed.run --nproc_per_node 2 --master_addr 127.0.0.1 --master_port " +
-                             std::to_string(free_port()) + " --no-python " + R1_BINARY +
+                             std::to_string(free_port()) + " --redirects 1 --tee 1 --no_python " + R1_BINARY +
                              " train-zero --config grpo.yaml --out two");
   INFO(two.output);
   REQUIRE(two.exit_code == 0);
