@@ -3,6 +3,7 @@
 #include <iostream>
 
 #include "commands.h"
+#include "r1/dist/world.h"
 #include "r1/eval/evaluator.h"
 #include "r1/train/runtime.h"
 #include "r1/util/fs.h"
@@ -56,14 +57,18 @@ void register_eval(CLI::App& app, Action& action) {
         for (const auto& l : split(o->levels, ',')) st.prompts.levels.push_back(std::stoi(l));
       }
       st.greedy = !o->no_greedy;
+      dist::Comm& comm = dist::init_world();  // under torchrun the ranks share the prompts out
       train::set_threads(o->threads);
       auto bundle = train::load_model(o->model, train::resolve_device(o->device));
       auto prompts = eval::eval_prompts(st, o->seed);
       auto result = eval::evaluate(bundle, prompts, st, o->seed);
       Json j = result.to_json();
       j["model"] = o->model;
-      std::cout << j.dump(2) << "\n";
-      if (!o->out.empty()) write_file_atomic(o->out, j.dump(2) + "\n");
+      if (comm.is_main()) {
+        std::cout << j.dump(2) << "\n";
+        if (!o->out.empty()) write_file_atomic(o->out, j.dump(2) + "\n");
+      }
+      dist::shutdown_world();
       return kExitOk;
     };
   });

@@ -6,6 +6,7 @@
 
 #include "commands.h"
 #include "r1/config/recipe.h"
+#include "r1/dist/world.h"
 #include "r1/stages/pipeline.h"
 #include "r1/stages/stage_runner.h"
 #include "r1/train/runtime.h"
@@ -93,11 +94,14 @@ int run_single_stage(const StageOptions& o) {
     throw InputError("r1 " + o.kind + ": give --config STAGE.yaml, or --recipe RECIPE.yaml --stage NAME");
   }
   run.resume = o.resume;
+  run.rank = dist::world().rank();
+  run.world_size = dist::world().world_size();
   if (o.resume == "none") run.ignore_done = run.clear = true;
   else if (o.resume != "auto") run.ignore_done = true;
   train::set_threads(run.run.threads);
   install_stop_handlers();
   auto status = stages::run_stage(run);
+  dist::shutdown_world();
   if (status == stages::StageStatus::kSkipped)
     std::cout << run.entry.name() << ": already done in " << run.stage_dir
               << " (DONE matches this config); --resume none runs it again\n";
@@ -136,7 +140,12 @@ void register_stage_commands(CLI::App& app, Action& action) {
     cmd->add_option("--resume", opts->resume, "auto (latest checkpoint, skip if done) | none (fresh) | CKPT_DIR")
         ->capture_default_str();
     cmd->add_option("--set", opts->sets, "Override a config key: key.path=value (repeatable)");
-    cmd->callback([opts, &action] { action = [opts] { return run_single_stage(*opts); }; });
+    cmd->callback([opts, &action] {
+      action = [opts] {
+        dist::init_world();  // a process group when launched by torchrun / scripts/launch-local.sh
+        return run_single_stage(*opts);
+      };
+    });
   }
 
   struct RunOptions {
@@ -151,6 +160,7 @@ void register_stage_commands(CLI::App& app, Action& action) {
   run->add_option("--set", ro->sets, "Override a recipe key: key.path=value, stages.NAME.key=value (repeatable)");
   run->callback([ro, &action] {
     action = [ro] {
+      dist::Comm& comm = dist::init_world();
       std::vector<config::Override> overrides;
       for (const auto& s : ro->sets) overrides.push_back(config::parse_override(s));
       config::Recipe recipe = config::load_recipe(ro->recipe, overrides);
@@ -159,7 +169,10 @@ void register_stage_commands(CLI::App& app, Action& action) {
       stages::PipelineOptions po;
       po.from = ro->from;
       po.only = ro->only;
+      po.rank = comm.rank();
+      po.world_size = comm.world_size();
       stages::run_pipeline(recipe, po);
+      dist::shutdown_world();
       return kExitOk;
     };
   });

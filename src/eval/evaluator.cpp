@@ -4,7 +4,9 @@
 #include <algorithm>
 
 #include "r1/data/prompt_source.h"
+#include "r1/dist/shard.h"
 #include "r1/generate/sampler.h"
+#include "r1/generate/sharded_sampling.h"
 #include "r1/rewards/eval_metrics.h"
 #include "r1/rewards/number_match.h"
 #include "r1/rewards/reward_set.h"
@@ -81,7 +83,8 @@ RewardSet verdict_rewards() {
 }  // namespace
 
 EvalResult evaluate(train::ModelBundle& bundle, const std::vector<PromptExample>& prompts,
-                    const config::EvalSettings& settings, std::uint64_t seed, std::vector<Json>* samples_out) {
+                    const config::EvalSettings& settings, std::uint64_t seed, std::vector<Json>* samples_out,
+                    dist::Comm& comm) {
   bundle.model->eval();
   generate::Sampler sampler(*bundle.model, bundle.tokenizer);
   RewardSet rewards = verdict_rewards();
@@ -89,53 +92,53 @@ EvalResult evaluate(train::ModelBundle& bundle, const std::vector<PromptExample>
   std::vector<PromptSamples> results(prompts.size());
   std::vector<std::string> texts(prompts.size());
   std::vector<std::vector<int>> tokens(prompts.size());
+  std::vector<std::vector<int>> rows;
+  std::vector<std::uint64_t> seeds;
   for (size_t i = 0; i < prompts.size(); ++i) {
     texts[i] = render_prompt(settings.prompts.template_name, prompts[i].question);
     tokens[i] = generate::encode_prompt(bundle.tokenizer, texts[i]);
     results[i].level = prompts[i].level;
+    for (int s = 0; s < k; ++s) {
+      rows.push_back(tokens[i]);
+      seeds.push_back(derive_seed(seed, "eval/" + prompts[i].id + "/" + std::to_string(s)));
+    }
+  }
+  // The ranks share the prompts out; every rank scores all the gathered completions (cheap) in prompt order.
+  const auto share = dist::shard_range(prompts.size(), comm.rank(), comm.world_size());
+  Progress progress("eval", static_cast<std::int64_t>(share.size()) * (settings.greedy ? 2 : 1), "prompt");
+  progress.set_enabled(comm.is_main());
+  const size_t batch = static_cast<size_t>(settings.batch_prompts);
+  auto outs = generate::sample_across_ranks(sampler, rows, settings.sampling, seeds, static_cast<size_t>(k), batch,
+                                            comm, [&](size_t done, size_t) { progress.update(static_cast<std::int64_t>(done)); });
+  for (size_t r = 0; r < outs.size(); ++r) {
+    size_t i = r / k;
+    const auto& c = outs[r];
+    auto o = rewards.score(prompts[i], texts[i], c.text, static_cast<int>(c.tokens.size()), c.truncated());
+    auto& ps = results[i];
+    ps.correct.push_back(o.correct);
+    ps.answers.push_back(o.extracted_answer.empty() ? "" : answer_key(o.extracted_answer));
+    ps.formatted.push_back(o.formatted);
+    ps.language_consistency.push_back(o.language_consistency);
+    ps.lengths.push_back(static_cast<int>(c.tokens.size()));
+    if (samples_out)
+      samples_out->push_back(Json{{"prompt_id", prompts[i].id}, {"level", prompts[i].level},
+                                  {"question", prompts[i].question}, {"answer", prompts[i].answer},
+                                  {"sample", r % k}, {"completion", c.text}, {"correct", o.correct},
+                                  {"formatted", o.formatted}, {"language_consistency", o.language_consistency}});
   }
   double greedy_correct = 0;
-  Progress progress("eval", static_cast<std::int64_t>(prompts.size()), "prompt");
-  for (size_t start = 0; start < prompts.size(); start += settings.batch_prompts) {
-    size_t end = std::min(prompts.size(), start + settings.batch_prompts);
-    std::vector<std::vector<int>> rows;
-    std::vector<std::uint64_t> seeds;
-    for (size_t i = start; i < end; ++i)
-      for (int s = 0; s < k; ++s) {
-        rows.push_back(tokens[i]);
-        seeds.push_back(derive_seed(seed, "eval/" + prompts[i].id + "/" + std::to_string(s)));
-      }
-    auto outs = sampler.generate(rows, settings.sampling, seeds);
-    for (size_t r = 0; r < outs.size(); ++r) {
-      size_t i = start + r / k;
-      const auto& c = outs[r];
-      auto o = rewards.score(prompts[i], texts[i], c.text, static_cast<int>(c.tokens.size()), c.truncated());
-      auto& ps = results[i];
-      ps.correct.push_back(o.correct);
-      ps.answers.push_back(o.extracted_answer.empty() ? "" : answer_key(o.extracted_answer));
-      ps.formatted.push_back(o.formatted);
-      ps.language_consistency.push_back(o.language_consistency);
-      ps.lengths.push_back(static_cast<int>(c.tokens.size()));
-      if (samples_out)
-        samples_out->push_back(Json{{"prompt_id", prompts[i].id}, {"level", prompts[i].level},
-                                    {"question", prompts[i].question}, {"answer", prompts[i].answer},
-                                    {"sample", r % k}, {"completion", c.text}, {"correct", o.correct},
-                                    {"formatted", o.formatted}, {"language_consistency", o.language_consistency}});
+  if (settings.greedy) {
+    config::SamplingConfig greedy = settings.sampling;
+    greedy.temperature = 0.0;
+    std::vector<std::uint64_t> gseeds(tokens.size(), 0);
+    auto gouts = generate::sample_across_ranks(
+        sampler, tokens, greedy, gseeds, 1, batch, comm,
+        [&](size_t done, size_t) { progress.update(static_cast<std::int64_t>(share.size() + done)); });
+    for (size_t i = 0; i < gouts.size(); ++i) {
+      auto o = rewards.score(prompts[i], texts[i], gouts[i].text, static_cast<int>(gouts[i].tokens.size()),
+                             gouts[i].truncated());
+      greedy_correct += o.correct;
     }
-    if (settings.greedy) {
-      config::SamplingConfig greedy = settings.sampling;
-      greedy.temperature = 0.0;
-      std::vector<std::vector<int>> grow(tokens.begin() + start, tokens.begin() + end);
-      std::vector<std::uint64_t> gseeds(grow.size(), 0);
-      auto gouts = sampler.generate(grow, greedy, gseeds);
-      for (size_t r = 0; r < gouts.size(); ++r) {
-        size_t i = start + r;
-        auto o = rewards.score(prompts[i], texts[i], gouts[r].text, static_cast<int>(gouts[r].tokens.size()),
-                               gouts[r].truncated());
-        greedy_correct += o.correct;
-      }
-    }
-    progress.update(static_cast<std::int64_t>(end));
   }
   progress.finish();
   EvalResult res = summarize(results, k);

@@ -53,7 +53,8 @@ void Rollout::append(Rollout&& other) {
 
 Rollout collect_rollout(generate::Sampler& sampler, const Tokenizer& tokenizer, const RewardSet& rewards,
                         std::vector<PromptExample> prompts, const std::string& template_name,
-                        const config::SamplingConfig& sampling, int group_size, std::uint64_t seed) {
+                        const config::SamplingConfig& sampling, int group_size, std::uint64_t seed,
+                        std::size_t first_row) {
   Stopwatch clock;
   Rollout r;
   r.group_size = group_size;
@@ -65,7 +66,7 @@ Rollout collect_rollout(generate::Sampler& sampler, const Tokenizer& tokenizer, 
     r.prompt_tokens.push_back(generate::encode_prompt(tokenizer, r.prompt_texts.back()));
     for (int g = 0; g < group_size; ++g) {
       rows.push_back(r.prompt_tokens.back());
-      seeds.push_back(mix64(seed + rows.size()));
+      seeds.push_back(mix64(seed + first_row + rows.size()));
     }
   }
   auto completions = sampler.generate(rows, sampling, seeds);

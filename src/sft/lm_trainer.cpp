@@ -5,6 +5,7 @@
 #include <cmath>
 
 #include "r1/data/epoch_cursor.h"
+#include "r1/dist/collectives.h"
 #include "r1/model/attention_mask.h"
 #include "r1/model/logprobs.h"
 #include "r1/optim/adamw.h"
@@ -65,12 +66,13 @@ std::int64_t rows_per_step(const LmTrainPlan& plan, int world_size) {
 }
 
 double mean_token_loss(model::TransformerImpl& model, const std::vector<TokenRow>& rows, int batch_size,
-                       int max_batches, int pad_id) {
+                       int max_batches, int pad_id, dist::Comm& comm) {
   c10::InferenceMode guard;
   double nll = 0, tokens = 0;
   int batches = 0;
   for (size_t start = 0; start < rows.size(); start += batch_size) {
-    if (max_batches > 0 && batches++ >= max_batches) break;
+    if (max_batches > 0 && batches >= max_batches) break;
+    if (batches++ % comm.world_size() != comm.rank()) continue;  // another rank's micro-batch
     std::vector<const TokenRow*> chunk;
     for (size_t i = start; i < std::min(rows.size(), start + batch_size); ++i) chunk.push_back(&rows[i]);
     auto mb = collate(chunk, pad_id, model.device());
@@ -79,11 +81,17 @@ double mean_token_loss(model::TransformerImpl& model, const std::vector<TokenRow
     nll -= (lp * mb.mask).sum().item<double>();
     tokens += static_cast<double>(mb.loss_tokens);
   }
-  return tokens > 0 ? nll / tokens : 0.0;
+  std::vector<double> sums{nll, tokens};
+  dist::all_reduce_sum(comm, sums);
+  return sums[1] > 0 ? sums[0] / sums[1] : 0.0;
 }
 
 void run_lm_training(const LmTrainPlan& plan, train::ModelBundle& bundle, const train::TrainerEnv& env) {
   auto log = logger();
+  dist::Comm& comm = dist::world();
+  if (comm.rank() != env.rank || comm.world_size() != env.world_size)
+    throw RuntimeFailure("[" + env.stage_name + "] trainer started as rank " + std::to_string(env.rank) + " of " +
+                         std::to_string(env.world_size) + " but the process group is " + comm.describe());
   auto& model = *bundle.model;
   const int pad = bundle.tokenizer.pad_id();
   const bool kd_on = plan.teacher != nullptr && plan.kd.weight > 0;
@@ -106,13 +114,21 @@ void run_lm_training(const LmTrainPlan& plan, train::ModelBundle& bundle, const 
     start_step = restored.step;
     cursor.restore(restored.state.at("data_cursor"));
     skipped_before = restored.state.value("nonfinite_skipped", 0);
+    const int saved_world = restored.state.value("world_size", 1);
+    if (saved_world != env.world_size)
+      log->warn("[{}] {} was written by {} rank(s) and resumes on {}: a step now takes {} rows instead of {} (resume "
+                "with the same number of ranks to continue the same run)",
+                env.stage_name, *resume_from, saved_world, env.world_size, rows_per_step(plan, env.world_size),
+                rows_per_step(plan, saved_world));
     log->info("[{}] resumed from {} at step {}", env.stage_name, *resume_from, start_step);
   }
+  // Replicas start identical: same seeded init or checkpoint, and rank 0's weights broadcast for certainty.
+  dist::broadcast_parameters(comm, params);
   train::StepLog metrics(env, "metrics.jsonl", start_step, !resume_from.has_value());
   train::NonfiniteSteps bad_steps(env.stage_name, plan.optim.skip_nonfinite, skipped_before);
   auto save = [&](const std::string& name, std::int64_t step) {
     metrics.sync();
-    Json state{{"data_cursor", cursor.state()}, {"nonfinite_skipped", bad_steps.skipped()}};
+    Json state{{"data_cursor", cursor.state()}, {"world_size", env.world_size}, {"nonfinite_skipped", bad_steps.skipped()}};
     return train::save_train_checkpoint(env, name, step, bundle, opt, state, {}, plan.checkpoint.keep_last);
   };
 
@@ -135,7 +151,12 @@ void run_lm_training(const LmTrainPlan& plan, train::ModelBundle& bundle, const 
       step_loss_tokens += micro.back().loss_tokens;
       step_tokens += micro.back().real_tokens;
     }
-    const double normalizer = std::max<double>(1.0, static_cast<double>(step_loss_tokens));
+    // The loss is a mean over the GLOBAL step's loss tokens: each rank divides its sum by (global count / W) and the
+    // gradients are averaged over ranks below.
+    std::vector<double> counts{static_cast<double>(step_loss_tokens), static_cast<double>(step_tokens)};
+    dist::all_reduce_sum(comm, counts);
+    const double global_loss_tokens = std::max(1.0, counts[0]);
+    const double normalizer = global_loss_tokens / env.world_size;
     const double lr = optim::lr_at(plan.optim, step, plan.total_steps);
     opt.zero_grad();
     double ce_total = 0, kd_total = 0;
@@ -163,12 +184,18 @@ void run_lm_training(const LmTrainPlan& plan, train::ModelBundle& bundle, const 
       }
       loss.backward();
     }
-    double loss_value = ce_total / normalizer;
+    dist::all_reduce_mean_grads(comm, params);
+    // Loss sums over ranks, and whether any rank was asked to stop (all ranks must stop after the same step).
+    std::vector<double> sums{ce_total, kd_total, stop_requested() ? 1.0 : 0.0};
+    dist::all_reduce_sum(comm, sums);
+    const double loss_value = sums[0] / global_loss_tokens;
+    const bool stop_now = sums[2] > 0;
     auto gn = optim::clip_grad_norm(params, plan.optim.max_grad_norm);
     const bool bad = !gn.finite || !std::isfinite(loss_value);
     if (bad) bad_steps.on_bad_step(step + 1, loss_value);  // throws past the skip_nonfinite allowance
     else opt.step(lr);
     opt.zero_grad();
+    if (dist::check_sync_enabled()) dist::check_in_sync(comm, opt.params(), "after step " + std::to_string(step + 1));
 
     bool last = step + 1 == plan.total_steps;
     Json row{{"step", step + 1},
@@ -176,12 +203,12 @@ void run_lm_training(const LmTrainPlan& plan, train::ModelBundle& bundle, const 
              {"lr", lr},
              {"grad_norm", gn.norm},
              {"epoch", cursor.epoch()},
-             {"tokens_per_s", static_cast<double>(step_tokens) * env.world_size / std::max(1e-9, clock.seconds())}};
-    if (kd_on) row["kd_loss"] = kd_total / normalizer;
+             {"tokens_per_s", counts[1] / std::max(1e-9, clock.seconds())}};
+    if (kd_on) row["kd_loss"] = sums[1] / global_loss_tokens;
     bool do_eval = !plan.eval_rows.empty() && (last || (plan.eval_every > 0 && (step + 1) % plan.eval_every == 0));
     if (do_eval) {
       model.eval();
-      last_eval = mean_token_loss(model, plan.eval_rows, plan.batch_size, plan.eval_batches, pad);
+      last_eval = mean_token_loss(model, plan.eval_rows, plan.batch_size, plan.eval_batches, pad, comm);
       row["eval_loss"] = last_eval;
     }
     metrics.write(row);
@@ -193,11 +220,13 @@ void run_lm_training(const LmTrainPlan& plan, train::ModelBundle& bundle, const 
     progress.update(step + 1, shown);
     if (!last && plan.checkpoint.every > 0 && (step + 1) % plan.checkpoint.every == 0)
       save(checkpoint_name(step + 1), step + 1);
-    if (!last && stop_requested()) {
+    if (!last && stop_now) {
       progress.finish();
       std::string path = save(checkpoint_name(step + 1), step + 1);
-      throw Interrupted("[" + env.stage_name + "] stopped after step " + std::to_string(step + 1) +
-                        "; checkpoint " + path + " written. Resume with the same command plus --resume auto.");
+      comm.barrier();  // the checkpoint is complete before any rank exits
+      throw Interrupted("[" + env.stage_name + "] stopped after step " + std::to_string(step + 1) + "; checkpoint " +
+                        (path.empty() ? checkpoint_name(step + 1) + " (written by rank 0)" : path) +
+                        " written. Resume with the same command plus --resume auto.");
     }
   }
   progress.finish();

@@ -6,7 +6,10 @@
 
 #include "r1/data/prompt_source.h"
 #include "r1/data/sample_filters.h"
+#include "r1/dist/shard.h"
+#include "r1/dist/world.h"
 #include "r1/generate/sampler.h"
+#include "r1/generate/sharded_sampling.h"
 #include "r1/rewards/reward_set.h"
 #include "r1/tokenizer/prompt_template.h"
 #include "r1/train/model_bundle.h"
@@ -62,58 +65,62 @@ void DataStage::run(StageContext& ctx) {
   std::map<int, std::pair<std::int64_t, std::int64_t>> by_level;  // level -> (samples, kept)
   std::int64_t samples = 0, prompts_with_data = 0;
   const int k = cfg_.samples_per_prompt;
-  Progress progress(ctx.stage_name, static_cast<std::int64_t>(prompts.size()), "prompt");
-  for (size_t start = 0; start < prompts.size(); start += cfg_.batch_prompts) {
-    size_t end = std::min(prompts.size(), start + cfg_.batch_prompts);
-    std::vector<std::vector<int>> batch;
-    std::vector<std::uint64_t> seeds;
-    std::vector<std::string> texts;
-    for (size_t i = start; i < end; ++i) {
-      texts.push_back(render_prompt(cfg_.prompts.template_name, prompts[i].question));
-      auto ids = generate::encode_prompt(bundle.tokenizer, texts.back());
-      for (int s = 0; s < k; ++s) {
-        batch.push_back(ids);
-        seeds.push_back(derive_seed(ctx.run.seed, ctx.stage_name + "/" + prompts[i].id + "/" + std::to_string(s)));
-      }
+  // Every prompt's k rows with their own seeds; the ranks share the prompts out and gather the completions in order,
+  // then every rank runs the (cheap, order-dependent: caps, de-duplication) filters over all of them.
+  std::vector<std::string> texts;
+  std::vector<std::vector<int>> batch;
+  std::vector<std::uint64_t> seeds;
+  for (const auto& ex : prompts) {
+    texts.push_back(render_prompt(cfg_.prompts.template_name, ex.question));
+    auto ids = generate::encode_prompt(bundle.tokenizer, texts.back());
+    for (int s = 0; s < k; ++s) {
+      batch.push_back(ids);
+      seeds.push_back(derive_seed(ctx.run.seed, ctx.stage_name + "/" + ex.id + "/" + std::to_string(s)));
     }
-    auto outs = sampler.generate(batch, cfg_.sampling, seeds);
-    for (size_t i = start; i < end; ++i) {
-      const auto& ex = prompts[i];
-      int kept_here = 0;
-      for (int s = 0; s < k; ++s) {
-        const auto& c = outs[(i - start) * k + s];
-        ++samples;
-        by_level[ex.level].first += 1;
-        auto o = rewards.score(ex, texts[i - start], c.text, static_cast<int>(c.tokens.size()), c.truncated());
-        std::string why = failed_filter(cfg_.filters, o, c);
-        if (why.empty() && kept_here >= cfg_.max_per_prompt) why = "per_prompt_cap";
-        std::string completion = c.text;
-        if (why.empty() && cold) completion = rewrite_cold_start(cfg_.rewrite_template, split_reasoning(c.text), ex.language);
-        if (why.empty() && cfg_.dedupe && !seen.insert(normalize_for_dedupe(ex.question + "\x1f" + completion)).second)
-          why = "duplicate";
-        if (!why.empty()) {
-          ++dropped[why];
-          continue;
-        }
-        ++kept_here;
-        by_level[ex.level].second += 1;
-        rows.push_back(Json{{"prompt", ex.question},
-                            {"completion", completion},
-                            {"prompt_id", ex.id},
-                            {"sample_index", s},
-                            {"task", ex.task},
-                            {"level", ex.level},
-                            {"language", ex.language},
-                            {"answer", ex.answer},
-                            {"rewards", Json{{"correct", o.correct}, {"formatted", o.formatted},
-                                             {"language_consistency", o.language_consistency}}},
-                            {"completion_tokens", c.tokens.size()},
-                            {"source_checkpoint", policy_path},
-                            {"stage", ctx.stage_name}});
+  }
+  dist::Comm& comm = dist::world();
+  Progress progress(ctx.stage_name, static_cast<std::int64_t>(dist::shard_range(prompts.size(), comm.rank(),
+                                                                                comm.world_size()).size()),
+                    "prompt");
+  progress.set_enabled(comm.is_main());
+  auto outs = generate::sample_across_ranks(
+      sampler, batch, cfg_.sampling, seeds, static_cast<size_t>(k), static_cast<size_t>(cfg_.batch_prompts), comm,
+      [&](size_t done, size_t) { progress.update(static_cast<std::int64_t>(done)); });
+  for (size_t i = 0; i < prompts.size(); ++i) {
+    const auto& ex = prompts[i];
+    int kept_here = 0;
+    for (int s = 0; s < k; ++s) {
+      const auto& c = outs[i * k + s];
+      ++samples;
+      by_level[ex.level].first += 1;
+      auto o = rewards.score(ex, texts[i], c.text, static_cast<int>(c.tokens.size()), c.truncated());
+      std::string why = failed_filter(cfg_.filters, o, c);
+      if (why.empty() && kept_here >= cfg_.max_per_prompt) why = "per_prompt_cap";
+      std::string completion = c.text;
+      if (why.empty() && cold) completion = rewrite_cold_start(cfg_.rewrite_template, split_reasoning(c.text), ex.language);
+      if (why.empty() && cfg_.dedupe && !seen.insert(normalize_for_dedupe(ex.question + "\x1f" + completion)).second)
+        why = "duplicate";
+      if (!why.empty()) {
+        ++dropped[why];
+        continue;
       }
-      prompts_with_data += kept_here > 0;
+      ++kept_here;
+      by_level[ex.level].second += 1;
+      rows.push_back(Json{{"prompt", ex.question},
+                          {"completion", completion},
+                          {"prompt_id", ex.id},
+                          {"sample_index", s},
+                          {"task", ex.task},
+                          {"level", ex.level},
+                          {"language", ex.language},
+                          {"answer", ex.answer},
+                          {"rewards", Json{{"correct", o.correct}, {"formatted", o.formatted},
+                                           {"language_consistency", o.language_consistency}}},
+                          {"completion_tokens", c.tokens.size()},
+                          {"source_checkpoint", policy_path},
+                          {"stage", ctx.stage_name}});
     }
-    progress.update(static_cast<std::int64_t>(end), {{"kept", static_cast<double>(rows.size())}});
+    prompts_with_data += kept_here > 0;
   }
   progress.finish();
   const std::int64_t kept = static_cast<std::int64_t>(rows.size());

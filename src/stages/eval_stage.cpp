@@ -3,6 +3,7 @@
 
 #include <filesystem>
 
+#include "r1/dist/world.h"
 #include "r1/util/fs.h"
 #include "r1/util/logging.h"
 #include "r1/util/rng.h"
@@ -17,10 +18,12 @@ eval::EvalResult evaluate_checkpoint(const std::string& model_path, const config
   auto result = eval::evaluate(bundle, prompts, settings, derive_seed(run_seed, "eval-sampling"), &samples);
   Json j = result.to_json();
   j["model"] = model_path;
-  write_file_atomic((std::filesystem::path(out_dir) / "eval.json").string(), j.dump(2) + "\n");
-  std::string body;
-  for (const auto& row : samples) body += row.dump() + "\n";
-  write_file_atomic((std::filesystem::path(out_dir) / "eval_samples.jsonl").string(), body);
+  if (dist::world().is_main()) {  // every rank sampled its share and holds the result; one writes it
+    write_file_atomic((std::filesystem::path(out_dir) / "eval.json").string(), j.dump(2) + "\n");
+    std::string body;
+    for (const auto& row : samples) body += row.dump() + "\n";
+    write_file_atomic((std::filesystem::path(out_dir) / "eval_samples.jsonl").string(), body);
+  }
   logger()->info("eval {}: pass@1 {:.3f}  maj@{} {:.3f}  pass@{} {:.3f}{}  format {:.3f}  language {:.3f}  "
                  "length {:.1f}  ({} prompts)",
                  model_path, result.pass_at_1, result.k, result.maj_at_k, result.k, result.pass_at_k,

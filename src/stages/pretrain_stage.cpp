@@ -7,6 +7,7 @@
 #include "r1/data/corpus_generator.h"
 #include "r1/data/packing.h"
 #include "r1/data/sft_dataset.h"
+#include "r1/dist/world.h"
 #include "r1/sft/lm_trainer.h"
 #include "r1/train/model_bundle.h"
 #include "r1/train/train_checkpoint.h"
@@ -52,12 +53,17 @@ void PretrainStage::run(StageContext& ctx) {
     if (resume_from) tok = Tokenizer::load(*resume_from);
     else if (!cfg_.tokenizer.path.empty()) tok = Tokenizer::load(ctx.refs.model(cfg_.tokenizer.path));
     else {
+      // Rank 0 trains the tokenizer; the other ranks load what it wrote.
       std::string dir = (fs::path(ctx.stage_dir) / "tokenizer").string();
-      std::string corpus = write_tokenizer_corpus(docs, dir);
-      tok = train_tokenizer(corpus, cfg_.tokenizer, dir, derive_seed(ctx.run.seed, "tokenizer"));
-      fs::remove(corpus);
-      log->info("[{}] trained a {} tokenizer with {} pieces", ctx.stage_name, cfg_.tokenizer.model_type,
-                tok.vocab_size());
+      if (ctx.rank == 0) {
+        std::string corpus = write_tokenizer_corpus(docs, dir);
+        tok = train_tokenizer(corpus, cfg_.tokenizer, dir, derive_seed(ctx.run.seed, "tokenizer"));
+        fs::remove(corpus);
+        log->info("[{}] trained a {} tokenizer with {} pieces", ctx.stage_name, cfg_.tokenizer.model_type,
+                  tok.vocab_size());
+      }
+      dist::world().barrier();
+      if (ctx.rank != 0) tok = Tokenizer::load(dir);
     }
     bundle = train::fresh_model(cfg_.model.config, tok, derive_seed(ctx.run.seed, "init/" + ctx.stage_name),
                                 ctx.device);

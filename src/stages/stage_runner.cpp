@@ -5,6 +5,7 @@
 #include <ctime>
 #include <filesystem>
 
+#include "r1/dist/world.h"
 #include "r1/stages/eval_stage.h"
 #include "r1/train/runtime.h"
 #include "r1/util/error.h"
@@ -53,6 +54,7 @@ StageStatus run_stage(const StageRun& r) {
     if (done.value("config_hash", "") == r.hash) return StageStatus::kSkipped;
     return StageStatus::kStale;
   }
+  dist::Comm& comm = dist::world();
   if (r.clear && r.rank == 0) {
     std::error_code ec;
     fs::remove_all(r.stage_dir, ec);
@@ -60,8 +62,11 @@ StageStatus run_stage(const StageRun& r) {
     std::error_code ec;
     fs::remove(fs::path(r.stage_dir) / "DONE", ec);
   }
+  comm.barrier();  // rank 0 has cleared the directory before any rank writes into it
   make_dirs(r.stage_dir);
-  ScopedLogFile log_file((fs::path(r.stage_dir) / "log.txt").string());
+  ScopedLogFile log_file(
+      (fs::path(r.stage_dir) / (r.rank == 0 ? std::string("log.txt") : "log.rank" + std::to_string(r.rank) + ".txt"))
+          .string());
   Stopwatch clock;
   StageContext ctx;
   ctx.stage_name = name;
@@ -81,13 +86,15 @@ StageStatus run_stage(const StageRun& r) {
   auto stage = make_stage(r.entry);
   stage->run(ctx);
   double train_s = clock.seconds();
-  if (stage->produces_model() && wants_eval(r.entry) && r.rank == 0)
+  comm.barrier();  // rank 0 has written the stage's outputs (final checkpoint, data) before anyone reads them
+  if (stage->produces_model() && wants_eval(r.entry))  // every rank samples its share; rank 0 writes eval.json
     evaluate_checkpoint((fs::path(r.stage_dir) / "final").string(), r.run.eval, r.run.seed, ctx.device, r.stage_dir);
   if (r.rank == 0) {
     Json d{{"config_hash", r.hash}, {"kind", ctx.stage_kind}, {"finished_at", now_iso()},
            {"wall_s", clock.seconds()}, {"train_s", train_s}};
     write_file_atomic((fs::path(r.stage_dir) / "DONE").string(), d.dump(2) + "\n");
   }
+  comm.barrier();  // DONE is written before the next stage (or command) looks at it
   log->info("[{}] finished in {:.1f}s", name, clock.seconds());
   return StageStatus::kRan;
 }

@@ -3,6 +3,7 @@
 
 #include <thread>
 
+#include "r1/dist/world.h"
 #include "r1/util/error.h"
 
 namespace r1::train {
@@ -14,7 +15,9 @@ torch::Device resolve_device(const std::string& name) {
       throw InputError("device: \"" + name + "\" was asked for, but " +
                        std::string(torch::cuda::device_count() == 0 ? "no CUDA device is visible or " : "") +
                        "this LibTorch build has no CUDA (build r1 against a CUDA LibTorch; see README \"GPU\")");
-    int index = 0;
+    // "cuda" in a data-parallel run: each process of a machine takes its own GPU (LOCAL_RANK).
+    int index = dist::world().distributed() ? dist::world().local_rank() % static_cast<int>(torch::cuda::device_count())
+                                            : 0;
     if (name.size() > 5) index = std::stoi(name.substr(5));
     if (index >= static_cast<int>(torch::cuda::device_count()))
       throw InputError("device: \"" + name + "\": only " + std::to_string(torch::cuda::device_count()) +
@@ -25,7 +28,10 @@ torch::Device resolve_device(const std::string& name) {
 }
 
 int set_threads(int threads) {
-  int n = threads > 0 ? threads : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  // 0 = all cores, shared out between the processes of a data-parallel run on this machine.
+  int n = threads > 0 ? threads
+                      : std::max(1, static_cast<int>(std::max(1u, std::thread::hardware_concurrency())) /
+                                        dist::local_world_size());
   at::set_num_threads(n);
   return n;
 }

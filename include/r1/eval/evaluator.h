@@ -9,6 +9,7 @@
 
 #include "r1/config/eval_config.h"
 #include "r1/data/example.h"
+#include "r1/dist/world.h"
 #include "r1/io/jsonl.h"
 #include "r1/train/model_bundle.h"
 
@@ -42,8 +43,10 @@ EvalResult summarize(const std::vector<PromptSamples>& prompts, int k);
 // The eval prompts of `settings` for a run seed (identical for every stage of a recipe).
 std::vector<PromptExample> eval_prompts(const config::EvalSettings& settings, std::uint64_t run_seed);
 
-// Samples and scores. `samples_out` (optional) receives one row per sample.
+// Samples and scores. `samples_out` (optional) receives one row per sample. The prompts are shared out over the ranks
+// of `comm` (every rank must call it) and every rank gets the same result and samples.
 EvalResult evaluate(train::ModelBundle& bundle, const std::vector<PromptExample>& prompts,
-                    const config::EvalSettings& settings, std::uint64_t seed, std::vector<Json>* samples_out = nullptr);
+                    const config::EvalSettings& settings, std::uint64_t seed, std::vector<Json>* samples_out = nullptr,
+                    dist::Comm& comm = dist::world());
 
 }  // namespace r1::eval

@@ -37,10 +37,13 @@ struct Rollout {
   void append(Rollout&& other);
 };
 
-// Samples `group_size` completions for each prompt (row seeds derived from `seed`) and scores them.
+// Samples `group_size` completions for each prompt and scores them. Row i's seed is derived from `seed` and its index
+// in the whole batch, first_row + i (a rank generating its shard passes where the shard starts, so it samples exactly
+// what a single process would for those rows).
 Rollout collect_rollout(generate::Sampler& sampler, const Tokenizer& tokenizer, const RewardSet& rewards,
                         std::vector<PromptExample> prompts, const std::string& template_name,
-                        const config::SamplingConfig& sampling, int group_size, std::uint64_t seed);
+                        const config::SamplingConfig& sampling, int group_size, std::uint64_t seed,
+                        std::size_t first_row = 0);
 
 struct PolicyBatch {
   torch::Tensor tokens;      // [n, L] int64: prompt + completion, right-padded

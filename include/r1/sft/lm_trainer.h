@@ -8,6 +8,7 @@
 #include "r1/config/sft_stage_config.h"
 #include "r1/config/stage_common.h"
 #include "r1/data/packing.h"
+#include "r1/dist/world.h"
 #include "r1/model/transformer.h"
 #include "r1/train/model_bundle.h"
 #include "r1/train/trainer_env.h"
@@ -31,12 +32,16 @@ struct LmTrainPlan {
 // Rows per optimizer step across ranks.
 std::int64_t rows_per_step(const LmTrainPlan& plan, int world_size);
 
-// Trains `bundle` to plan.total_steps (resuming per env.resume) and writes <stage_dir>/final.
+// Trains `bundle` to plan.total_steps (resuming per env.resume) and writes <stage_dir>/final. Data-parallel over
+// dist::world() (env.rank / env.world_size must match it): every rank takes its slice of each global step's rows, the
+// loss is normalised by the GLOBAL loss-token count, gradients are averaged before clipping, so W ranks with
+// batch_size b train exactly like one process with batch_size W*b (up to floating-point summation order).
 void run_lm_training(const LmTrainPlan& plan, train::ModelBundle& bundle, const train::TrainerEnv& env);
 
 // Mean next-token loss (nats per loss token) of `rows` under `model`, in micro-batches of `batch_size`
-// (at most max_batches of them; 0 = all).
+// (at most max_batches of them; 0 = all). The micro-batches are dealt round-robin over the ranks of `comm` and the
+// sums reduced, so every rank returns the same value.
 double mean_token_loss(model::TransformerImpl& model, const std::vector<TokenRow>& rows, int batch_size,
-                       int max_batches, int pad_id);
+                       int max_batches, int pad_id, dist::Comm& comm = dist::world());
 
 }  // namespace r1::sft

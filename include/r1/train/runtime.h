@@ -7,10 +7,12 @@
 
 namespace r1::train {
 
-// "cpu" | "cuda" | "cuda:N" -> a device; InputError when CUDA is unavailable or N is out of range.
+// "cpu" | "cuda" | "cuda:N" -> a device; InputError when CUDA is unavailable or N is out of range. In a data-parallel
+// run "cuda" means this process's GPU, cuda:(LOCAL_RANK mod the visible devices).
 torch::Device resolve_device(const std::string& name);
 
-// Sets LibTorch's intra-op threads (0 = hardware concurrency); returns the number set.
+// Sets LibTorch's intra-op threads (0 = hardware concurrency, divided by the processes of a data-parallel run on this
+// machine); returns the number set.
 int set_threads(int threads);
 
 // "float32" | "bfloat16" -> scalar type of the compute path (bfloat16 only on CUDA).
