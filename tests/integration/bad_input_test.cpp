@@ -80,7 +80,7 @@ TEST_CASE("stage commands reject bad data and models with exit code 2", "[cli]")
         corpus << "zebra " << i << " quantum lattice " << (i * 7) % 13 << " <think> x </think> <answer> y </answer>\n";
     }
     r1::config::TokenizerConfig tc;
-    tc.vocab_size = 200;
+    tc.vocab_size = 400;
     auto other = r1::train_tokenizer(tok_dir + "/corpus.txt", tc, tok_dir);
     auto teacher = r1::train::fresh_model(r1::test::micro_model_config(), other, 4, torch::kCPU);
     r1::save_checkpoint(root, "teacher", r1::train::checkpoint_content(teacher), 0);

@@ -3,6 +3,8 @@
 // shipped YAML file, and `r1 --help` listing the subcommands.
 #include <catch2/catch.hpp>
 
+#include <fstream>
+
 #include <algorithm>
 #include <cmath>
 #include <filesystem>
@@ -107,8 +109,11 @@ TEST_CASE("r1 generate on a fresh model config and on an HF-layout directory", "
   for (size_t i = 0; i < got_lp.size(); ++i) CHECK(got_lp[i] == Approx(expect_lp[i]).margin(1e-4));
 
   // A directory that is not a model.
-  auto bad = r1::test::run_r1("generate --model " + root + " --prompt hi");
+  const std::string not_model = r1::test::temp_dir("not_a_model");
+  std::ofstream(not_model + "/notes.txt") << "no model here\n";
+  auto bad = r1::test::run_r1("generate --model " + not_model + " --prompt hi");
   CHECK(bad.exit_code == 2);
+  CHECK_THAT(bad.output, Catch::Contains("no checkpoint found in " + not_model));
 }
 
 TEST_CASE("r1 validate passes on every shipped YAML file", "[cli]") {

@@ -1,6 +1,6 @@
 // Reliability: `kill -9` at several points followed by `--resume auto` gives the same metrics and weights as a
 // run never killed (train-zero and sft); SIGINT writes a checkpoint and says how to resume; a non-finite step
-// stops the stage (or is skipped with skip_nonfinite) and never leaves a NaN checkpoint.
+// stops the stage (or is skipped with skip_nonfinite); train_checkpoint_test checks no NaN checkpoint is written.
 #include <catch2/catch.hpp>
 
 #include <signal.h>
@@ -168,15 +168,4 @@ TEST_CASE("a non-finite loss stops the stage, or is skipped up to skip_nonfinite
   REQUIRE(s.output.find("skipped without an update (2 of skip_nonfinite 2)") != std::string::npos);
   REQUIRE(s.output.find("2 bad steps were already skipped") != std::string::npos);
   REQUIRE_FALSE(fs::exists(fs::path(skip) / "final"));
-}
-
-TEST_CASE("a checkpoint with NaN or Inf weights is never written", "[reliability]") {
-  // lr 1e39 overflows float: the first update turns the weights to Inf/NaN while the step's loss was finite.
-  const std::string out = temp_dir("nan_checkpoint");
-  auto r = run_r1_in_source(sft_args("--set optim.lr=1e39 --set optim.warmup_steps=0") + " --out '" + out + "'");
-  INFO(r.output);
-  REQUIRE(r.exit_code == 1);
-  REQUIRE(r.output.find("holds NaN or Inf; refusing to write checkpoint checkpoint-000001") != std::string::npos);
-  REQUIRE_FALSE(fs::exists(fs::path(out) / "checkpoint-000001"));
-  REQUIRE_FALSE(fs::exists(fs::path(out) / "latest"));
 }

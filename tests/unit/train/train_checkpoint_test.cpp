@@ -1,6 +1,7 @@
 // Trainer checkpoints: weights, optimizer moments and trainer state survive a save/restore exactly.
 #include <catch2/catch.hpp>
 #include <filesystem>
+#include <limits>
 
 #include "../../support/test_support.h"
 #include "r1/train/model_bundle.h"
@@ -70,4 +71,23 @@ TEST_CASE("StepLog drops rows past the resume step and a torn tail", "[train]") 
   auto rows = read_jsonl(env.stage_dir + "/metrics.jsonl");
   REQUIRE(rows.size() == 4);
   REQUIRE(rows.back()["step"] == 4);
+}
+
+TEST_CASE("a checkpoint with NaN or Inf weights is refused and nothing is written", "[train][reliability]") {
+  const auto& tok = test::tiny_tokenizer();
+  auto bundle = train::fresh_model(test::micro_model_config(), tok, 3, torch::kCPU);
+  auto opt = make_opt(bundle);
+  train::TrainerEnv env;
+  env.stage_name = "t";
+  env.stage_kind = "sft";
+  env.stage_dir = test::temp_dir("nan_ckpt");
+  std::string good = train::save_train_checkpoint(env, checkpoint_name(1), 1, bundle, opt, Json::object(), {}, 0);
+  {
+    torch::NoGradGuard ng;
+    bundle.model->parameters()[1].view(-1)[3] = std::numeric_limits<float>::infinity();
+  }
+  REQUIRE_THROWS_WITH(train::save_train_checkpoint(env, checkpoint_name(2), 2, bundle, opt, Json::object(), {}, 0),
+                      Catch::Contains("holds NaN or Inf; refusing to write checkpoint checkpoint-000002"));
+  REQUIRE_FALSE(std::filesystem::exists(env.stage_dir + "/" + checkpoint_name(2)));
+  REQUIRE(train::find_resume_checkpoint(env).value() == good);  // latest still names the good one
 }
