@@ -80,10 +80,15 @@ std::vector<CorpusDocument> generate_corpus_documents(const config::CorpusConfig
       PromptExample ex = train_problem(task, rng, level, language);
       SolutionOptions opts;
       opts.mistake = rng.bernoulli(cfg.mistake_rate);
+      // A guess skips the reasoning and is right only guess_accuracy of the time: the short, unreliable habit
+      // that RL should learn to drop for worked solutions. No extra draws when guess_rate is 0.
+      doc.guess = cfg.guess_rate > 0 && rng.bernoulli(cfg.guess_rate);
+      if (doc.guess) opts.mistake = !rng.bernoulli(cfg.guess_accuracy);
       doc.switched = rng.bernoulli(cfg.switch_rate);
       if (doc.switched) opts.switch_to = other_language(language);
       opts.verbal = rng.bernoulli(cfg.verbal_rate);
       WorkedSolution sol = task.solve(ex, rng, opts);
+      if (doc.guess) sol.steps.erase(sol.steps.begin(), sol.steps.end() - 1);  // keep the conclusion only
       doc.task = task.name();
       doc.correct = sol.correct;
       doc.example = ex;

@@ -16,6 +16,7 @@
 #include "r1/rl/rollout.h"
 #include "r1/train/nonfinite_steps.h"
 #include "r1/train/model_bundle.h"
+#include "r1/train/step_checkpoint.h"
 #include "r1/train/train_checkpoint.h"
 #include "r1/util/error.h"
 #include "r1/util/logging.h"
@@ -486,17 +487,8 @@ void run_grpo(const config::RlStageConfig& cfg, const train::TrainerEnv& env, co
                  step_clock.seconds());
     progress.update(step + 1, {{"reward", reward / n}, {"acc", acc / n}, {"format", fmt / n}, {"len", len_sum / n}});
 
-    bool last = step + 1 == cfg.steps;
-    if (!last && cfg.checkpoint.every > 0 && (step + 1) % cfg.checkpoint.every == 0)
-      save(checkpoint_name(step + 1), step + 1);
-    if (!last && stop_now) {
-      progress.finish();
-      std::string path = save(checkpoint_name(step + 1), step + 1);
-      comm.barrier();  // the checkpoint is complete before any rank exits
-      throw Interrupted("[" + env.stage_name + "] stopped after step " + std::to_string(step + 1) + "; checkpoint " +
-                        (path.empty() ? checkpoint_name(step + 1) + " (written by rank 0)" : path) +
-                        " written. Resume with the same command plus --resume auto.");
-    }
+    train::checkpoint_after_step({env.stage_name, cfg.steps, cfg.checkpoint.every}, step + 1, stop_now, save,
+                                [&] { progress.finish(); });
   }
   progress.finish();
   save("final", cfg.steps);

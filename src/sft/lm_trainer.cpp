@@ -11,6 +11,7 @@
 #include "r1/optim/adamw.h"
 #include "r1/sft/kd_loss.h"
 #include "r1/train/nonfinite_steps.h"
+#include "r1/train/step_checkpoint.h"
 #include "r1/train/train_checkpoint.h"
 #include "r1/util/error.h"
 #include "r1/util/logging.h"
@@ -218,16 +219,8 @@ void run_lm_training(const LmTrainPlan& plan, train::ModelBundle& bundle, const 
     std::vector<std::pair<std::string, double>> shown{{"loss", loss_value}};
     if (!std::isnan(last_eval)) shown.emplace_back("eval_loss", last_eval);
     progress.update(step + 1, shown);
-    if (!last && plan.checkpoint.every > 0 && (step + 1) % plan.checkpoint.every == 0)
-      save(checkpoint_name(step + 1), step + 1);
-    if (!last && stop_now) {
-      progress.finish();
-      std::string path = save(checkpoint_name(step + 1), step + 1);
-      comm.barrier();  // the checkpoint is complete before any rank exits
-      throw Interrupted("[" + env.stage_name + "] stopped after step " + std::to_string(step + 1) + "; checkpoint " +
-                        (path.empty() ? checkpoint_name(step + 1) + " (written by rank 0)" : path) +
-                        " written. Resume with the same command plus --resume auto.");
-    }
+    train::checkpoint_after_step({env.stage_name, plan.total_steps, plan.checkpoint.every}, step + 1, stop_now, save,
+                                [&] { progress.finish(); });
   }
   progress.finish();
   save("final", plan.total_steps);

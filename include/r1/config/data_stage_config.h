@@ -18,7 +18,8 @@ struct DataStageConfig {
   SampleFilterConfig filters;
   bool dedupe = true;                  // drop samples whose normalised text was already kept
   // cold-start: the readable target format; {reasoning}, {summary} and {answer} are filled in.
-  std::string rewrite_template = "<think>\n{reasoning}\n</think>\n{summary}\n<answer>{answer}</answer>";
+  // The summary sits inside <think>: text between </think> and <answer> fails the strict format reward.
+  std::string rewrite_template = "<think> {reasoning} {summary} </think> <answer> {answer} </answer>";
   std::string mix_file;                // rejection-sample: non-reasoning SFT JSONL to mix in
   double mix_ratio = 0.0;              // mixed rows per kept row
   int batch_prompts = 32;              // prompts per generation batch

@@ -25,6 +25,8 @@ struct CorpusConfig {
   double bare_rate = 0.2;              // bare question -> answer lines
   double prose_rate = 0.15;            // filler prose
   double verbal_rate = 0.3;            // solution steps in words ("17 plus 25 is 42") instead of symbols
+  double guess_rate = 0.0;             // of the solutions: a bare guess, the conclusion without any worked step
+  double guess_accuracy = 0.25;        // how often such a guess is right (otherwise it is a mistake's answer)
   std::string template_name = "r1-zero";  // prompt template of the tagged documents (YAML key: template); use
                                        // the template the RL stages will prompt with
   template <class V>
@@ -41,6 +43,8 @@ struct CorpusConfig {
     v("bare_rate", bare_rate, Between{0, 1});
     v("prose_rate", prose_rate, Between{0, 1});
     v("verbal_rate", verbal_rate, Between{0, 1});
+    v("guess_rate", guess_rate, Between{0, 1});
+    v("guess_accuracy", guess_accuracy, Between{0, 1});
     v("template", template_name, OneOf{kTemplateNames});
   }
 };

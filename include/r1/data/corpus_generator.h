@@ -30,6 +30,7 @@ struct CorpusDocument {
   std::string language;   // the question's (or the prose's) language
   bool correct = true;    // the solution's final answer is right (bare and prose: true)
   bool switched = false;  // the solution switches language midway
+  bool guess = false;     // the solution is a guess: its conclusion only, no worked step
   PromptExample example;  // worked/tagged/malformed: the problem solved (empty otherwise)
 };
 

@@ -159,3 +159,43 @@ TEST_CASE("load_corpus reads a file, one document per line", "[data]") {
   bad.languages = {"fr"};
   REQUIRE_THROWS_AS(generate_corpus(bad, 1), InputError);
 }
+
+TEST_CASE("guesses are a conclusion without worked steps, right at guess_accuracy", "[data]") {
+  config::CorpusConfig cfg;
+  cfg.tasks = {"arithmetic"};
+  cfg.levels = {1};
+  cfg.n_docs = 3000;
+  cfg.mistake_rate = 0.0;
+  cfg.malformed_rate = 0.0;
+  cfg.switch_rate = 0.0;
+  cfg.verbal_rate = 0.0;
+  cfg.guess_rate = 0.5;
+  cfg.guess_accuracy = 0.25;
+  cfg.template_name = "chat";
+  int guesses = 0, solutions = 0, right_guesses = 0;
+  for (const auto& d : generate_corpus_documents(cfg, 11)) {
+    if (d.kind != "worked" && d.kind != "tagged") continue;
+    ++solutions;
+    const bool worked_step = d.text.find(" = ") != std::string::npos;  // every arithmetic step writes "a op b = c"
+    if (!d.guess) {
+      CHECK(worked_step);
+      CHECK(d.correct);  // mistake_rate 0: worked solutions are right
+      continue;
+    }
+    ++guesses;
+    right_guesses += d.correct;
+    CHECK_FALSE(worked_step);
+    if (d.kind == "tagged") {
+      const size_t at = d.text.find("<think>");
+      const std::string completion = d.text.substr(at);
+      CHECK(format_reward(completion, "strict") == 1.0);
+      CHECK(score_accuracy(d.example, d.text.substr(0, at), completion, "exact").correct == d.correct);
+    }
+  }
+  REQUIRE(guesses / static_cast<double>(solutions) == Approx(0.5).margin(0.04));
+  REQUIRE(right_guesses / static_cast<double>(guesses) == Approx(0.25).margin(0.05));
+  // guess_rate 0 draws nothing extra: the corpus is unchanged by the new keys' defaults.
+  config::CorpusConfig plain = all_tasks(300), plain_guess_acc = all_tasks(300);
+  plain_guess_acc.guess_accuracy = 0.9;
+  REQUIRE(generate_corpus(plain, 4) == generate_corpus(plain_guess_acc, 4));
+}

@@ -4,7 +4,9 @@
 
 #include <set>
 
+#include "r1/config/data_stage_config.h"
 #include "r1/data/sample_filters.h"
+#include "r1/rewards/format_reward.h"
 
 TEST_CASE("code blocks are fenced blocks only", "[stages]") {
   CHECK(r1::has_code_block("<think> try\n```python\nprint(3 + 4)\n```\n</think>"));
@@ -94,4 +96,14 @@ TEST_CASE("rewrite_cold_start fills the template with a summary in the prompt's 
   auto again = r1::split_reasoning(r1::rewrite_cold_start(tmpl, parts, "en"));
   CHECK(again.reasoning == parts.reasoning);
   CHECK(again.answer == parts.answer);
+}
+
+TEST_CASE("the default cold-start rewrite passes the strict format reward", "[stages]") {
+  const std::string tmpl = r1::config::DataStageConfig{}.rewrite_template;
+  r1::ReasoningParts parts{"3 + 4 = 7", "7"};
+  for (const char* lang : {"en", "es"}) {
+    const std::string out = r1::rewrite_cold_start(tmpl, parts, lang);
+    CHECK(r1::format_reward(out, "strict") == 1.0);
+    CHECK(r1::split_reasoning(out).answer == "7");
+  }
 }
