@@ -5,6 +5,7 @@
 #include <limits>
 
 #include "r1/model/attention_mask.h"
+#include "r1/model/decode_model.h"
 #include "r1/util/error.h"
 #include "r1/util/rng.h"
 #include "r1/util/strings.h"
@@ -67,7 +68,8 @@ bool ends_with_stop(const std::string& tail, const std::vector<std::string>& sto
 
 std::vector<Completion> Sampler::generate(const std::vector<std::vector<int>>& prompts,
                                           const config::SamplingConfig& cfg, const std::vector<std::uint64_t>& seeds,
-                                          bool use_cache) {
+                                          const GenerateOptions& options) {
+  const bool use_cache = options.use_cache;
   c10::InferenceMode guard;
   Stopwatch clock;
   const int64_t b = static_cast<int64_t>(prompts.size());
@@ -112,24 +114,33 @@ std::vector<Completion> Sampler::generate(const std::vector<std::vector<int>>& p
   for (const auto& s : cfg.stop) max_stop = std::max(max_stop, s.size());
   std::vector<double> u_host(b);
 
+  // Logits [B, V] of the last position of `in` [B, T]: the fused decode model, or the module forward.
+  std::optional<model::DecodeModel> fused;
+  if (options.fused) fused.emplace(model_);
+  auto last_logits = [&](const torch::Tensor& in, const torch::Tensor& pos, const torch::Tensor& mask,
+                         model::KvCache* kv) {
+    if (fused) return fused->last_logits(in, pos, mask, kv);
+    auto h = model_.hidden(in, pos, mask, kv).select(1, in.size(1) - 1);
+    return model_.logits(h).to(torch::kFloat32);
+  };
+
   std::optional<model::KvCache> cache;
   torch::Tensor key_mask;  // [B, 1, 1, C] additive, for decode steps
   torch::Tensor seq = tokens;  // no-cache path: the whole sequence so far
-  torch::Tensor last_hidden;
+  torch::Tensor logits;        // [B, V] float32: next-token logits
   if (use_cache) {
     cache.emplace(model_.make_cache(b, capacity));
     auto mask = model::padded_causal_mask(valid.narrow(1, 0, p), 0);
-    last_hidden = model_.hidden(tokens, positions_all.narrow(1, 0, p), mask, &*cache).select(1, p - 1);
+    logits = last_logits(tokens, positions_all.narrow(1, 0, p), mask, &*cache);
     key_mask = torch::zeros({b, 1, 1, capacity}, torch::TensorOptions().device(device))
                    .masked_fill(valid.logical_not().view({b, 1, 1, capacity}), -std::numeric_limits<float>::infinity());
   } else {
     auto mask = model::padded_causal_mask(valid.narrow(1, 0, p), 0);
-    last_hidden = model_.hidden(tokens, positions_all.narrow(1, 0, p), mask).select(1, p - 1);
+    logits = last_logits(tokens, positions_all.narrow(1, 0, p), mask, nullptr);
   }
 
   int64_t steps = 0, generated = 0;
   for (int64_t step = 0; step < max_new; ++step) {
-    auto logits = model_.logits(last_hidden).to(torch::kFloat32);  // [B, V]
     for (int64_t r = 0; r < b; ++r) u_host[r] = rngs[r].uniform();
     auto uniforms = torch::from_blob(u_host.data(), {b}, torch::kFloat64).to(device);
     auto [ids, lps] = sample_next(logits, cfg, uniforms);
@@ -146,7 +157,7 @@ std::vector<Completion> Sampler::generate(const std::vector<std::vector<int>>& p
       out[r].tokens.push_back(id);
       out[r].logprobs.push_back(lpp[r]);
       ++generated;
-      if (id == eos) {
+      if (id == eos && options.stop_at_eos) {
         done[r] = true;
         out[r].finish = FinishReason::kEos;
         continue;
@@ -168,12 +179,11 @@ std::vector<Completion> Sampler::generate(const std::vector<std::vector<int>>& p
     auto next = ids.view({b, 1});
     auto pos = positions_all.narrow(1, col, 1);
     if (use_cache) {
-      auto mask = key_mask.narrow(3, 0, col + 1);
-      last_hidden = model_.hidden(next, pos, mask, &*cache).select(1, 0);
+      logits = last_logits(next, pos, key_mask.narrow(3, 0, col + 1), &*cache);
     } else {
       seq = torch::cat({seq, next}, 1);
       auto mask = model::padded_causal_mask(valid.narrow(1, 0, col + 1), 0);
-      last_hidden = model_.hidden(seq, positions_all.narrow(1, 0, col + 1), mask).select(1, col);
+      logits = last_logits(seq, positions_all.narrow(1, 0, col + 1), mask, nullptr);
     }
   }
   for (int64_t r = 0; r < b; ++r) {
