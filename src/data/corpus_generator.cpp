@@ -82,7 +82,7 @@ std::vector<CorpusDocument> generate_corpus_documents(const config::CorpusConfig
       opts.mistake = rng.bernoulli(cfg.mistake_rate);
       doc.switched = rng.bernoulli(cfg.switch_rate);
       if (doc.switched) opts.switch_to = other_language(language);
-      opts.verbal = rng.bernoulli(0.3);
+      opts.verbal = rng.bernoulli(cfg.verbal_rate);
       WorkedSolution sol = task.solve(ex, rng, opts);
       doc.task = task.name();
       doc.correct = sol.correct;

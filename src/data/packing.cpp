@@ -36,9 +36,19 @@ std::vector<TokenRow> make_token_rows(const std::vector<TokenExample>& examples,
                                       PackStats* stats) {
   PackStats st;
   std::vector<TokenRow> rows;
-  TokenRow current;
-  int segment = 0;
   const size_t cap = static_cast<size_t>(seq_len);
+  // Best fit over a bounded window of open rows: each example goes to the open row it fills most tightly; a row
+  // leaves the window (padded) when the window is full. Examples stay whole and in a deterministic order.
+  constexpr size_t kWindow = 64;
+  std::vector<TokenRow> open;
+  std::vector<int> next_segment;
+  auto close = [&](size_t i) {
+    st.padding += static_cast<std::int64_t>(cap - open[i].tokens.size());
+    pad_to(open[i], cap, pad_id);
+    rows.push_back(std::move(open[i]));
+    open.erase(open.begin() + static_cast<long>(i));
+    next_segment.erase(next_segment.begin() + static_cast<long>(i));
+  };
   for (const auto& ex : examples) {
     if (ex.tokens.empty()) continue;
     ++st.examples;
@@ -51,59 +61,21 @@ std::vector<TokenRow> make_token_rows(const std::vector<TokenExample>& examples,
       rows.push_back(std::move(row));
       continue;
     }
-    if (current.tokens.size() + len > cap) {
-      st.padding += static_cast<std::int64_t>(cap - current.tokens.size());
-      pad_to(current, cap, pad_id);
-      rows.push_back(std::move(current));
-      current = TokenRow{};
-      segment = 0;
+    size_t best = open.size();
+    for (size_t i = 0; i < open.size(); ++i) {
+      size_t room = cap - open[i].tokens.size();
+      if (room >= len && (best == open.size() || room < cap - open[best].tokens.size())) best = i;
     }
-    append_example(current, ex, len, segment++);
-  }
-  if (packing && !current.tokens.empty()) {
-    st.padding += static_cast<std::int64_t>(cap - current.tokens.size());
-    pad_to(current, cap, pad_id);
-    rows.push_back(std::move(current));
-  }
-  st.rows = static_cast<std::int64_t>(rows.size());
-  if (stats) *stats = st;
-  return rows;
-}
-
-std::vector<TokenRow> stream_token_rows(const std::vector<TokenExample>& examples, int seq_len, int pad_id,
-                                        PackStats* stats) {
-  PackStats st;
-  std::vector<TokenRow> rows;
-  TokenRow current;
-  int segment = 0;
-  const size_t cap = static_cast<size_t>(seq_len);
-  for (const auto& ex : examples) {
-    if (ex.tokens.empty()) continue;
-    ++st.examples;
-    st.tokens += static_cast<std::int64_t>(ex.tokens.size());
-    size_t start = 0;
-    while (start < ex.tokens.size()) {
-      size_t len = std::min(cap - current.tokens.size(), ex.tokens.size() - start);
-      for (size_t t = start; t < start + len; ++t) {
-        current.tokens.push_back(ex.tokens[t]);
-        current.segments.push_back(segment);
-        bool next_here = t + 1 < start + len;  // the next token sits in this row
-        current.targets.push_back(next_here && ex.loss[t + 1] ? ex.tokens[t + 1] : -1);
-      }
-      start += len;
-      ++segment;
-      if (current.tokens.size() == cap) {
-        rows.push_back(std::move(current));
-        current = TokenRow{};
-        segment = 0;
-      }
+    if (best == open.size()) {
+      if (open.size() == kWindow) close(0);
+      open.emplace_back();
+      next_segment.push_back(0);
+      best = open.size() - 1;
     }
+    append_example(open[best], ex, len, next_segment[best]++);
+    if (open[best].tokens.size() == cap) close(best);
   }
-  if (!current.tokens.empty()) {
-    st.padding += static_cast<std::int64_t>(cap - current.tokens.size());
-    pad_to(current, cap, pad_id);
-    rows.push_back(std::move(current));
-  }
+  while (!open.empty()) close(0);
   st.rows = static_cast<std::int64_t>(rows.size());
   if (stats) *stats = st;
   return rows;

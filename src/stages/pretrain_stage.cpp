@@ -84,10 +84,11 @@ void PretrainStage::run(StageContext& ctx) {
   };
   PackStats stats;
   sft::LmTrainPlan plan;
-  plan.train_rows = stream_token_rows(to_examples(train_docs), cfg_.seq_len, bundle.tokenizer.pad_id(), &stats);
-  plan.eval_rows = stream_token_rows(to_examples(eval_docs), cfg_.seq_len, bundle.tokenizer.pad_id());
-  log->info("[{}] {} training rows of {} tokens ({} tokens; {:.1f} epochs in {} steps)", ctx.stage_name, stats.rows,
-            cfg_.seq_len, stats.tokens,
+  plan.train_rows = make_token_rows(to_examples(train_docs), cfg_.seq_len, true, bundle.tokenizer.pad_id(), &stats);
+  plan.eval_rows = make_token_rows(to_examples(eval_docs), cfg_.seq_len, true, bundle.tokenizer.pad_id());
+  log->info("[{}] {} training rows of {} tokens ({} tokens, {:.1f}% padding, {} documents cut; {:.1f} epochs in {} "
+            "steps)", ctx.stage_name, stats.rows, cfg_.seq_len, stats.tokens,
+            100.0 * stats.padding / std::max<std::int64_t>(1, stats.tokens + stats.padding), stats.truncated,
             static_cast<double>(cfg_.steps) * cfg_.batch_size * cfg_.optim.grad_accum / std::max<std::int64_t>(1, stats.rows),
             cfg_.steps);
   plan.optim = cfg_.optim;

@@ -2,6 +2,8 @@
 // exit code 2 with file:line messages on bad input; the example reward configs validate.
 #include <catch2/catch.hpp>
 
+#include <unistd.h>
+
 #include <sys/wait.h>
 
 #include <cstdio>
@@ -23,7 +25,7 @@ struct RunResult {
 };
 
 fs::path work_dir() {
-  fs::path dir = fs::temp_directory_path() / "r1_cli_data_reward_test";
+  fs::path dir = fs::temp_directory_path() / ("r1_cli_data_reward_test_" + std::to_string(::getpid()));
   fs::create_directories(dir);
   return dir;
 }

@@ -24,6 +24,7 @@ struct CorpusConfig {
                                        // answer outside the tags)
   double bare_rate = 0.2;              // bare question -> answer lines
   double prose_rate = 0.15;            // filler prose
+  double verbal_rate = 0.3;            // solution steps in words ("17 plus 25 is 42") instead of symbols
   std::string template_name = "r1-zero";  // prompt template of the tagged documents (YAML key: template); use
                                        // the template the RL stages will prompt with
   template <class V>
@@ -39,6 +40,7 @@ struct CorpusConfig {
     v("malformed_rate", malformed_rate, Between{0, 1});
     v("bare_rate", bare_rate, Between{0, 1});
     v("prose_rate", prose_rate, Between{0, 1});
+    v("verbal_rate", verbal_rate, Between{0, 1});
     v("template", template_name, OneOf{kTemplateNames});
   }
 };

@@ -23,17 +23,11 @@ struct PackStats {
   std::int64_t examples = 0, truncated = 0, rows = 0, tokens = 0, padding = 0;
 };
 
-// Packing: examples in order, each appended to the current row while it fits (an example longer than seq_len
-// is cut to seq_len and counted as truncated), rows padded with pad_id. Without packing: one row per example
-// (cut to seq_len), unpadded (collation pads a micro-batch to its longest row).
+// Packing: every example whole in one row (best fit over a window of 64 open rows, so little padding is left;
+// an example longer than seq_len is cut to seq_len and counted as truncated), rows padded with pad_id. Without
+// packing: one row per example (cut to seq_len), unpadded (collation pads a micro-batch to its longest row).
 std::vector<TokenRow> make_token_rows(const std::vector<TokenExample>& examples, int seq_len, bool packing, int pad_id,
                                       PackStats* stats = nullptr);
-
-// Pretraining: the examples as one stream cut into rows of exactly seq_len tokens (no padding but in the last
-// row). An example that crosses a row boundary continues in the next row as a new segment (positions restart),
-// so attention never crosses examples; the token that straddles the cut loses its target.
-std::vector<TokenRow> stream_token_rows(const std::vector<TokenExample>& examples, int seq_len, int pad_id,
-                                        PackStats* stats = nullptr);
 
 // Pads rows to a common length (the longest) for one micro-batch; targets -1 and a fresh segment on padding.
 std::vector<TokenRow> pad_rows(const std::vector<const TokenRow*>& rows, int pad_id);

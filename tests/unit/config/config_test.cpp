@@ -113,7 +113,7 @@ stages:
   REQUIRE(has(p, "x.yaml: stages[4].name: duplicate stage name \"zero\""));
 }
 
-TEST_CASE("--set overrides with the same checks", "[config]") {
+TEST_CASE("set overrides (--set) with the same checks", "[config]") {
   std::string text = std::string("seed: 1\n") + kStages;
   Recipe r = parse_recipe(load_yaml_string(text, "x.yaml"), "x.yaml",
                           {parse_override("seed=99"), parse_override("stages.zero.grpo.beta=0.05"),

@@ -2,6 +2,8 @@
 // language switches, vocabulary coverage by the language word lists, train-split problems only.
 #include <catch2/catch.hpp>
 
+#include <unistd.h>
+
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -142,7 +144,7 @@ TEST_CASE("the corpus only uses train-split problems", "[data]") {
 }
 
 TEST_CASE("load_corpus reads a file, one document per line", "[data]") {
-  auto dir = std::filesystem::temp_directory_path() / "r1_corpus_test";
+  auto dir = std::filesystem::temp_directory_path() / ("r1_corpus_test_" + std::to_string(::getpid()));
   std::filesystem::create_directories(dir);
   std::ofstream(dir / "c.txt") << "first doc\n\nsecond doc\r\n";
   std::ofstream(dir / "empty.txt") << "\n \n";

@@ -25,16 +25,15 @@ TEST_CASE("packed rows keep examples whole with next-token targets", "[data]") {
   REQUIRE(st.truncated == 1);
 }
 
-TEST_CASE("stream rows have no padding but at the end and never attend across a cut", "[data]") {
-  std::vector<TokenExample> exs = {ex({1, 2, 3, 4, 5}, {0, 1, 1, 1, 1}), ex({6, 7, 8}, {0, 1, 1})};
+TEST_CASE("best-fit packing fills gaps left by long examples", "[data]") {
+  // 4 opens row 1, 5 does not fit there and opens row 2, 3 fits only row 1 (filling it), 2 fills row 2.
+  std::vector<TokenExample> exs = {ex({1, 1, 1, 1}, {0, 1, 1, 1}), ex({2, 2, 2, 2, 2}, {0, 1, 1, 1, 1}),
+                                   ex({3, 3, 3}, {0, 1, 1}), ex({4, 4}, {0, 1})};
   PackStats st;
-  auto rows = stream_token_rows(exs, 3, 0, &st);
-  REQUIRE(rows.size() == 3);
-  REQUIRE(rows[0].tokens == std::vector<int>{1, 2, 3});
-  REQUIRE(rows[0].targets == std::vector<int>{2, 3, -1});  // 4 is in the next row
-  REQUIRE(rows[1].tokens == std::vector<int>{4, 5, 6});
-  REQUIRE(rows[1].targets == std::vector<int>{5, -1, -1});  // 7 is in the next row
-  REQUIRE(rows[1].segments == std::vector<int>{0, 0, 1});
-  REQUIRE(rows[2].tokens == std::vector<int>{7, 8, 0});
-  REQUIRE(st.padding == 1);
+  auto rows = make_token_rows(exs, 7, true, 0, &st);
+  REQUIRE(rows.size() == 2);
+  REQUIRE(st.padding == 0);
+  REQUIRE(rows[0].tokens == std::vector<int>{1, 1, 1, 1, 3, 3, 3});
+  REQUIRE(rows[1].tokens == std::vector<int>{2, 2, 2, 2, 2, 4, 4});
+  REQUIRE(rows[1].segments == std::vector<int>{0, 0, 0, 0, 0, 1, 1});
 }

@@ -2,6 +2,8 @@
 // files (field mapping, answer formats, real GSM8K, line-numbered errors that never skip a line).
 #include <catch2/catch.hpp>
 
+#include <unistd.h>
+
 #include <filesystem>
 #include <fstream>
 #include <set>
@@ -24,7 +26,7 @@ config::PromptSourceConfig synthetic(const std::string& task, int n, const std::
 }
 
 std::string temp_file(const std::string& name, const std::string& content) {
-  auto dir = std::filesystem::temp_directory_path() / "r1_prompt_source_test";
+  auto dir = std::filesystem::temp_directory_path() / ("r1_prompt_source_test_" + std::to_string(::getpid()));
   std::filesystem::create_directories(dir);
   auto path = dir / name;
   std::ofstream(path, std::ios::binary) << content;

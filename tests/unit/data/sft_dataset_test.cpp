@@ -1,6 +1,8 @@
 // SFT datasets: prompt/completion and messages rows, templates, line-numbered errors, seeded splits.
 #include <catch2/catch.hpp>
 
+#include <unistd.h>
+
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
@@ -14,7 +16,7 @@ using namespace r1;
 
 namespace {
 std::string temp_file(const std::string& name, const std::string& content) {
-  auto dir = std::filesystem::temp_directory_path() / "r1_sft_dataset_test";
+  auto dir = std::filesystem::temp_directory_path() / ("r1_sft_dataset_test_" + std::to_string(::getpid()));
   std::filesystem::create_directories(dir);
   auto path = dir / name;
   std::ofstream(path, std::ios::binary) << content;
