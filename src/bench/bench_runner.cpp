@@ -1,6 +1,7 @@
 // Benchmark driver: one child process per case, peak RSS from wait4, figures into bench.json.
 #include "r1/bench/bench_runner.h"
 
+#include <fcntl.h>
 #include <spawn.h>
 #include <sys/resource.h>
 #include <sys/wait.h>

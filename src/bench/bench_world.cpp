@@ -77,7 +77,7 @@ std::vector<TokenRow> bench_pretrain_rows(const Tokenizer& tok, int seq_len, int
       examples.push_back(std::move(ex));
     }
   }
-  auto out = stream_token_rows(examples, seq_len, tok.pad_id());
+  auto out = make_token_rows(examples, seq_len, /*packing=*/true, tok.pad_id());
   if (static_cast<int>(out.size()) > rows) out.resize(rows);
   return out;
 }

@@ -22,7 +22,8 @@ Tokenizer make_bench_tokenizer(const std::string& dir, std::uint64_t seed);
 // ([BOS] + encoded prompt), as the GRPO rollouts see them.
 std::vector<std::vector<int>> bench_prompts(const Tokenizer& tok, int n, std::uint64_t seed);
 
-// Pretraining rows: corpus documents streamed into rows of exactly seq_len tokens, at least `rows` of them.
+// Pretraining rows as the pretrain stage builds them: corpus documents packed whole into rows of seq_len tokens
+// (best fit; rows are full or nearly so), `rows` of them.
 std::vector<TokenRow> bench_pretrain_rows(const Tokenizer& tok, int seq_len, int rows, std::uint64_t seed);
 
 // `n` SFT examples: [BOS] chat prompt (no loss) + "<think> ... </think> <answer> A </answer>" + [EOS] (loss),
