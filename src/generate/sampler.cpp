@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <limits>
+#include <optional>
 
 #include "r1/model/attention_mask.h"
 #include "r1/model/decode_model.h"
@@ -139,10 +140,15 @@ std::vector<Completion> Sampler::generate(const std::vector<std::vector<int>>& p
     logits = last_logits(tokens, positions_all.narrow(1, 0, p), mask, nullptr);
   }
 
-  int64_t steps = 0, generated = 0;
+  // Rows still decoding, as indices into `out`; the decode batch (logits, cache, masks, positions) holds exactly
+  // these rows, in this order. Each row draws from its own Rng, so dropping finished rows changes no sample.
+  std::vector<int64_t> active(b);
+  for (int64_t r = 0; r < b; ++r) active[r] = r;
+  int64_t steps = 0, generated = 0, decode_rows = 0;
   for (int64_t step = 0; step < max_new; ++step) {
-    for (int64_t r = 0; r < b; ++r) u_host[r] = rngs[r].uniform();
-    auto uniforms = torch::from_blob(u_host.data(), {b}, torch::kFloat64).to(device);
+    const int64_t ab = static_cast<int64_t>(active.size());
+    for (int64_t i = 0; i < ab; ++i) u_host[i] = rngs[active[i]].uniform();
+    auto uniforms = torch::from_blob(u_host.data(), {ab}, torch::kFloat64).to(device);
     auto [ids, lps] = sample_next(logits, cfg, uniforms);
     // The one host sync per token: the stop check needs the ids.
     auto ids_cpu = ids.to(torch::kCPU);
@@ -150,16 +156,21 @@ std::vector<Completion> Sampler::generate(const std::vector<std::vector<int>>& p
     const int64_t* idp = ids_cpu.data_ptr<int64_t>();
     const float* lpp = lps_cpu.data_ptr<float>();
     ++steps;
-    bool all_done = true;
-    for (int64_t r = 0; r < b; ++r) {
-      if (done[r]) continue;
-      int id = static_cast<int>(idp[r]);
+    int64_t finished = 0;
+    for (int64_t i = 0; i < ab; ++i) {
+      const int64_t r = active[i];
+      if (done[r]) {
+        ++finished;
+        continue;
+      }
+      int id = static_cast<int>(idp[i]);
       out[r].tokens.push_back(id);
-      out[r].logprobs.push_back(lpp[r]);
+      out[r].logprobs.push_back(lpp[i]);
       ++generated;
       if (id == eos && options.stop_at_eos) {
         done[r] = true;
         out[r].finish = FinishReason::kEos;
+        ++finished;
         continue;
       }
       if (max_stop > 0) {
@@ -168,15 +179,37 @@ std::vector<Completion> Sampler::generate(const std::vector<std::vector<int>>& p
         if (ends_with_stop(tails[r], cfg.stop)) {
           done[r] = true;
           out[r].finish = FinishReason::kStop;
+          ++finished;
           continue;
         }
       }
-      all_done = false;
     }
-    if (all_done || step + 1 == max_new) break;
-    // Feed the sampled tokens (finished rows feed theirs too; their outputs are ignored).
+    if (finished == ab || step + 1 == max_new) break;
+    // Drop finished rows from the decode batch once they are a quarter of it (one gather of the cache per
+    // drop, so at most a few per call); until then they ride along and their outputs are ignored.
+    torch::Tensor next = ids.view({ab, 1});
+    if (options.drop_finished && finished > 0 && 4 * finished >= ab) {
+      std::vector<int64_t> keep_host, still;
+      for (int64_t i = 0; i < ab; ++i)
+        if (!done[active[i]]) {
+          keep_host.push_back(i);
+          still.push_back(active[i]);
+        }
+      auto keep = torch::from_blob(keep_host.data(), {static_cast<int64_t>(keep_host.size())}, i64).clone().to(device);
+      next = next.index_select(0, keep);
+      positions_all = positions_all.index_select(0, keep);
+      valid = valid.index_select(0, keep);
+      if (use_cache) {
+        cache->select_rows(keep);
+        key_mask = key_mask.index_select(0, keep);
+      } else {
+        seq = seq.index_select(0, keep);
+      }
+      active = std::move(still);
+    }
+    // Feed the sampled tokens.
     int64_t col = p + step;
-    auto next = ids.view({b, 1});
+    decode_rows += next.size(0);
     auto pos = positions_all.narrow(1, col, 1);
     if (use_cache) {
       logits = last_logits(next, pos, key_mask.narrow(3, 0, col + 1), &*cache);
@@ -195,6 +228,7 @@ std::vector<Completion> Sampler::generate(const std::vector<std::vector<int>>& p
   for (const auto& pr : prompts) stats_.prompt_tokens += static_cast<int64_t>(pr.size());
   stats_.generated_tokens = generated;
   stats_.decode_steps = steps;
+  stats_.decode_rows = decode_rows;
   stats_.seconds = clock.seconds();
   return out;
 }

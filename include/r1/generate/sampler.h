@@ -29,6 +29,7 @@ struct SamplerStats {
   int64_t prompt_tokens = 0;
   int64_t generated_tokens = 0;
   int64_t decode_steps = 0;
+  int64_t decode_rows = 0;  // rows fed through the model over all decode forwards (after the prefill)
   double seconds = 0;
 };
 
@@ -37,6 +38,7 @@ struct GenerateOptions {
   bool use_cache = true;    // false: recompute the whole sequence every step (benchmarks and tests only)
   bool stop_at_eos = true;  // false: EOS is an ordinary token, every row runs to max_new_tokens (benchmarks)
   bool fused = true;        // false: the module forward instead of model::DecodeModel (tests, A/B benchmarks)
+  bool drop_finished = true;  // finished rows leave the decode batch (KvCache::select_rows) once they are 1/4 of it
 };
 
 class Sampler {

@@ -1,4 +1,4 @@
-// The sampler's fused decode path gives the same samples as the module forward, batched rows may drop out of
+// The sampler's fused decode path gives the same samples as the module forward, finished rows may drop out of
 // the decode batch without changing anyone's sample, and stop_at_eos = false runs every row to the limit.
 #include <catch2/catch.hpp>
 
@@ -82,5 +82,49 @@ TEST_CASE("stop_at_eos = false runs every row to max_new_tokens", "[bench][gener
   for (const auto& c : full) {
     REQUIRE(c.tokens.size() == 9);
     REQUIRE(c.finish == generate::FinishReason::kLength);
+  }
+}
+
+TEST_CASE("finished rows leave the decode batch without changing anyone's sample", "[bench][generate]") {
+  const auto& tok = test::tiny_tokenizer();
+  auto m = peaky_model(33);
+  generate::Sampler sampler(*m, tok);
+  auto base = some_prompts(tok);
+  std::vector<std::vector<int>> ps;
+  std::vector<uint64_t> seeds;
+  for (int i = 0; i < 16; ++i) {
+    ps.push_back(base[i % base.size()]);
+    seeds.push_back(100 + i);
+  }
+  config::SamplingConfig cfg;
+  cfg.temperature = 1.0;
+  cfg.max_new_tokens = 24;
+  cfg.stop = {"e", "a"};  // frequent letters: rows stop at different steps
+  for (bool cache : {true, false}) {
+    generate::GenerateOptions keep, drop;
+    keep.drop_finished = false;
+    keep.use_cache = drop.use_cache = cache;
+    auto a = sampler.generate(ps, cfg, seeds, keep);
+    const auto kept = sampler.last_stats();
+    auto b = sampler.generate(ps, cfg, seeds, drop);
+    const auto dropped = sampler.last_stats();
+    size_t early = 0, full = 0;
+    for (size_t i = 0; i < ps.size(); ++i) {
+      INFO("row " << i);
+      REQUIRE(a[i].tokens == b[i].tokens);
+      REQUIRE(a[i].text == b[i].text);
+      REQUIRE(a[i].finish == b[i].finish);
+      for (size_t j = 0; j < a[i].logprobs.size(); ++j)
+        REQUIRE(a[i].logprobs[j] == Approx(b[i].logprobs[j]).margin(1e-4));
+      early += a[i].tokens.size() < 6 ? 1 : 0;
+      full += a[i].tokens.size() > 12 ? 1 : 0;
+    }
+    // The case exercises dropping: a quarter of the rows end early while others run on, and the decode batch
+    // fed fewer rows than without dropping.
+    REQUIRE(4 * early >= ps.size());
+    REQUIRE(full >= 1);
+    REQUIRE(kept.decode_steps == dropped.decode_steps);
+    REQUIRE(kept.decode_rows == static_cast<int64_t>(ps.size()) * (kept.decode_steps - 1));
+    REQUIRE(dropped.decode_rows < kept.decode_rows);
   }
 }
