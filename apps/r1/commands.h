@@ -17,5 +17,6 @@ void register_generate(CLI::App& app, Action& action);
 void register_tokenizer(CLI::App& app, Action& action);
 void register_eval(CLI::App& app, Action& action);
 void register_report(CLI::App& app, Action& action);
+void register_bench(CLI::App& app, Action& action);
 
 }  // namespace r1::cli

@@ -3,8 +3,10 @@
 
 #include <algorithm>
 #include <limits>
+#include <optional>
 
 #include "r1/model/attention_mask.h"
+#include "r1/model/decode_model.h"
 #include "r1/util/error.h"
 #include "r1/util/rng.h"
 #include "r1/util/strings.h"
@@ -67,7 +69,8 @@ bool ends_with_stop(const std::string& tail, const std::vector<std::string>& sto
 
 std::vector<Completion> Sampler::generate(const std::vector<std::vector<int>>& prompts,
                                           const config::SamplingConfig& cfg, const std::vector<std::uint64_t>& seeds,
-                                          bool use_cache) {
+                                          const GenerateOptions& options) {
+  const bool use_cache = options.use_cache;
   c10::InferenceMode guard;
   Stopwatch clock;
   const int64_t b = static_cast<int64_t>(prompts.size());
@@ -112,26 +115,40 @@ std::vector<Completion> Sampler::generate(const std::vector<std::vector<int>>& p
   for (const auto& s : cfg.stop) max_stop = std::max(max_stop, s.size());
   std::vector<double> u_host(b);
 
+  // Logits [B, V] of the last position of `in` [B, T]: the fused decode model, or the module forward.
+  std::optional<model::DecodeModel> fused;
+  if (options.fused) fused.emplace(model_);
+  auto last_logits = [&](const torch::Tensor& in, const torch::Tensor& pos, const torch::Tensor& mask,
+                         model::KvCache* kv) {
+    if (fused) return fused->last_logits(in, pos, mask, kv);
+    auto h = model_.hidden(in, pos, mask, kv).select(1, in.size(1) - 1);
+    return model_.logits(h).to(torch::kFloat32);
+  };
+
   std::optional<model::KvCache> cache;
   torch::Tensor key_mask;  // [B, 1, 1, C] additive, for decode steps
   torch::Tensor seq = tokens;  // no-cache path: the whole sequence so far
-  torch::Tensor last_hidden;
+  torch::Tensor logits;        // [B, V] float32: next-token logits
   if (use_cache) {
     cache.emplace(model_.make_cache(b, capacity));
     auto mask = model::padded_causal_mask(valid.narrow(1, 0, p), 0);
-    last_hidden = model_.hidden(tokens, positions_all.narrow(1, 0, p), mask, &*cache).select(1, p - 1);
+    logits = last_logits(tokens, positions_all.narrow(1, 0, p), mask, &*cache);
     key_mask = torch::zeros({b, 1, 1, capacity}, torch::TensorOptions().device(device))
                    .masked_fill(valid.logical_not().view({b, 1, 1, capacity}), -std::numeric_limits<float>::infinity());
   } else {
     auto mask = model::padded_causal_mask(valid.narrow(1, 0, p), 0);
-    last_hidden = model_.hidden(tokens, positions_all.narrow(1, 0, p), mask).select(1, p - 1);
+    logits = last_logits(tokens, positions_all.narrow(1, 0, p), mask, nullptr);
   }
 
-  int64_t steps = 0, generated = 0;
+  // Rows still decoding, as indices into `out`; the decode batch (logits, cache, masks, positions) holds exactly
+  // these rows, in this order. Each row draws from its own Rng, so dropping finished rows changes no sample.
+  std::vector<int64_t> active(b);
+  for (int64_t r = 0; r < b; ++r) active[r] = r;
+  int64_t steps = 0, generated = 0, decode_rows = 0;
   for (int64_t step = 0; step < max_new; ++step) {
-    auto logits = model_.logits(last_hidden).to(torch::kFloat32);  // [B, V]
-    for (int64_t r = 0; r < b; ++r) u_host[r] = rngs[r].uniform();
-    auto uniforms = torch::from_blob(u_host.data(), {b}, torch::kFloat64).to(device);
+    const int64_t ab = static_cast<int64_t>(active.size());
+    for (int64_t i = 0; i < ab; ++i) u_host[i] = rngs[active[i]].uniform();
+    auto uniforms = torch::from_blob(u_host.data(), {ab}, torch::kFloat64).to(device);
     auto [ids, lps] = sample_next(logits, cfg, uniforms);
     // The one host sync per token: the stop check needs the ids.
     auto ids_cpu = ids.to(torch::kCPU);
@@ -139,16 +156,21 @@ std::vector<Completion> Sampler::generate(const std::vector<std::vector<int>>& p
     const int64_t* idp = ids_cpu.data_ptr<int64_t>();
     const float* lpp = lps_cpu.data_ptr<float>();
     ++steps;
-    bool all_done = true;
-    for (int64_t r = 0; r < b; ++r) {
-      if (done[r]) continue;
-      int id = static_cast<int>(idp[r]);
+    int64_t finished = 0;
+    for (int64_t i = 0; i < ab; ++i) {
+      const int64_t r = active[i];
+      if (done[r]) {
+        ++finished;
+        continue;
+      }
+      int id = static_cast<int>(idp[i]);
       out[r].tokens.push_back(id);
-      out[r].logprobs.push_back(lpp[r]);
+      out[r].logprobs.push_back(lpp[i]);
       ++generated;
-      if (id == eos) {
+      if (id == eos && options.stop_at_eos) {
         done[r] = true;
         out[r].finish = FinishReason::kEos;
+        ++finished;
         continue;
       }
       if (max_stop > 0) {
@@ -157,23 +179,44 @@ std::vector<Completion> Sampler::generate(const std::vector<std::vector<int>>& p
         if (ends_with_stop(tails[r], cfg.stop)) {
           done[r] = true;
           out[r].finish = FinishReason::kStop;
+          ++finished;
           continue;
         }
       }
-      all_done = false;
     }
-    if (all_done || step + 1 == max_new) break;
-    // Feed the sampled tokens (finished rows feed theirs too; their outputs are ignored).
+    if (finished == ab || step + 1 == max_new) break;
+    // Drop finished rows from the decode batch once they are a quarter of it (one gather of the cache per
+    // drop, so at most a few per call); until then they ride along and their outputs are ignored.
+    torch::Tensor next = ids.view({ab, 1});
+    if (options.drop_finished && finished > 0 && 4 * finished >= ab) {
+      std::vector<int64_t> keep_host, still;
+      for (int64_t i = 0; i < ab; ++i)
+        if (!done[active[i]]) {
+          keep_host.push_back(i);
+          still.push_back(active[i]);
+        }
+      auto keep = torch::from_blob(keep_host.data(), {static_cast<int64_t>(keep_host.size())}, i64).clone().to(device);
+      next = next.index_select(0, keep);
+      positions_all = positions_all.index_select(0, keep);
+      valid = valid.index_select(0, keep);
+      if (use_cache) {
+        cache->select_rows(keep);
+        key_mask = key_mask.index_select(0, keep);
+      } else {
+        seq = seq.index_select(0, keep);
+      }
+      active = std::move(still);
+    }
+    // Feed the sampled tokens.
     int64_t col = p + step;
-    auto next = ids.view({b, 1});
+    decode_rows += next.size(0);
     auto pos = positions_all.narrow(1, col, 1);
     if (use_cache) {
-      auto mask = key_mask.narrow(3, 0, col + 1);
-      last_hidden = model_.hidden(next, pos, mask, &*cache).select(1, 0);
+      logits = last_logits(next, pos, key_mask.narrow(3, 0, col + 1), &*cache);
     } else {
       seq = torch::cat({seq, next}, 1);
       auto mask = model::padded_causal_mask(valid.narrow(1, 0, col + 1), 0);
-      last_hidden = model_.hidden(seq, positions_all.narrow(1, 0, col + 1), mask).select(1, col);
+      logits = last_logits(seq, positions_all.narrow(1, 0, col + 1), mask, nullptr);
     }
   }
   for (int64_t r = 0; r < b; ++r) {
@@ -185,6 +228,7 @@ std::vector<Completion> Sampler::generate(const std::vector<std::vector<int>>& p
   for (const auto& pr : prompts) stats_.prompt_tokens += static_cast<int64_t>(pr.size());
   stats_.generated_tokens = generated;
   stats_.decode_steps = steps;
+  stats_.decode_rows = decode_rows;
   stats_.seconds = clock.seconds();
   return out;
 }

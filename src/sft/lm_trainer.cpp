@@ -198,13 +198,15 @@ void run_lm_training(const LmTrainPlan& plan, train::ModelBundle& bundle, const 
     opt.zero_grad();
     if (dist::check_sync_enabled()) dist::check_in_sync(comm, opt.params(), "after step " + std::to_string(step + 1));
 
+    const double step_s = clock.seconds();
     bool last = step + 1 == plan.total_steps;
     Json row{{"step", step + 1},
              {"loss", loss_value},
              {"lr", lr},
              {"grad_norm", gn.norm},
              {"epoch", cursor.epoch()},
-             {"tokens_per_s", counts[1] / std::max(1e-9, clock.seconds())}};
+             {"tokens_per_s", counts[1] / std::max(1e-9, step_s)},
+             {"step_s", step_s}};
     if (kd_on) row["kd_loss"] = sums[1] / global_loss_tokens;
     bool do_eval = !plan.eval_rows.empty() && (last || (plan.eval_every > 0 && (step + 1) % plan.eval_every == 0));
     if (do_eval) {

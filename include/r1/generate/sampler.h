@@ -29,17 +29,31 @@ struct SamplerStats {
   int64_t prompt_tokens = 0;
   int64_t generated_tokens = 0;
   int64_t decode_steps = 0;
+  int64_t decode_rows = 0;  // rows fed through the model over all decode forwards (after the prefill)
   double seconds = 0;
+};
+
+// How generate() runs (not what it samples): the defaults are what every stage uses.
+struct GenerateOptions {
+  bool use_cache = true;    // false: recompute the whole sequence every step (benchmarks and tests only)
+  bool stop_at_eos = true;  // false: EOS is an ordinary token, every row runs to max_new_tokens (benchmarks)
+  bool fused = true;        // false: the module forward instead of model::DecodeModel (tests, A/B benchmarks)
+  bool drop_finished = true;  // finished rows leave the decode batch (KvCache::select_rows) once they are 1/4 of it
 };
 
 class Sampler {
  public:
   Sampler(model::TransformerImpl& model, const Tokenizer& tokenizer);
 
-  // prompts: token ids (BOS included by the caller); seeds: one per row. use_cache=false recomputes the whole
-  // sequence every step (for benchmarks and tests only).
+  // prompts: token ids (BOS included by the caller); seeds: one per row.
   std::vector<Completion> generate(const std::vector<std::vector<int>>& prompts, const config::SamplingConfig& cfg,
-                                   const std::vector<std::uint64_t>& seeds, bool use_cache = true);
+                                   const std::vector<std::uint64_t>& seeds, const GenerateOptions& options);
+  std::vector<Completion> generate(const std::vector<std::vector<int>>& prompts, const config::SamplingConfig& cfg,
+                                   const std::vector<std::uint64_t>& seeds, bool use_cache = true) {
+    GenerateOptions options;
+    options.use_cache = use_cache;
+    return generate(prompts, cfg, seeds, options);
+  }
   const SamplerStats& last_stats() const { return stats_; }
 
  private:

@@ -61,6 +61,7 @@ class TransformerImpl : public torch::nn::Module {
   const config::ModelConfig& config() const { return cfg_; }
   int64_t vocab_size() const { return vocab_size_; }
   int64_t max_positions() const { return cfg_.max_position_embeddings; }
+  const Rotary& rotary() const { return rotary_; }
   torch::Device device() const;
   // Moves parameters and rotary tables.
   void to_device(const torch::Device& device);

@@ -1,0 +1,33 @@
+// The benchmark cases. Each runs in its own process (so its peak RSS is its own), measures `warmup` uncounted
+// and `runs` counted repetitions, and returns raw per-run samples as JSON; bench/report turns them into
+// figures. Every case drives the code the CLI runs: the GRPO and LM trainers, the KV-cache sampler.
+#pragma once
+#include <string>
+#include <vector>
+
+#include "r1/bench/case_options.h"
+#include "r1/io/jsonl.h"
+
+namespace r1::bench {
+
+// Names of the cases, in the order a full benchmark runs them ("gemm" once, the rest per preset).
+const std::vector<std::string>& case_names();
+
+// Runs the named case; InputError for an unknown name.
+Json run_case(const std::string& name, const CaseOptions& options);
+
+// fp32 GEMM rate: {"n", "flops", "seconds": [...], "shapes": [{"m","k","n","flops","seconds": [...]}, ...]}.
+Json gemm_case(const CaseOptions& o);
+// LM-trainer steps on pretraining rows of seq_len: {"step_s": [...], "flops_per_step", "tokens_per_step", ...}.
+Json train_case(const CaseOptions& o);
+// SFT epochs, packed vs one example per row (padded per micro-batch), interleaved:
+// {"packed": {"seconds": [...], "tokens": [...], "rows"}, "padded": {...}, "examples", "real_tokens"}.
+Json packing_case(const CaseOptions& o);
+// Batch-1 generation with and without the KV cache, interleaved: {"cache_s": [...], "no_cache_s": [...], ...}.
+Json decode1_case(const CaseOptions& o);
+// Batch-`decode_batch` generation with the KV cache: {"cache_s": [...], ...}.
+Json decode_batch_case(const CaseOptions& o);
+// GRPO trainer steps: {"rollout_s": [...], "logprob_s": [...], "update_s": [...], "step_s": [...], ...}.
+Json grpo_case(const CaseOptions& o);
+
+}  // namespace r1::bench

@@ -1,0 +1,33 @@
+// Settings of one benchmark case run in a child process (`r1 bench --child CASE ...`).
+#pragma once
+#include <cstdint>
+#include <string>
+
+namespace r1::bench {
+
+struct CaseOptions {
+  std::string preset = "tiny";       // model preset name (configs/models/<name>.yaml) or YAML path
+  std::string tokenizer_dir;         // holds the benchmark tokenizer.model
+  std::string work_dir;              // scratch space of this case (checkpoints, metrics)
+  int runs = 5;                      // counted runs per figure (after warmup)
+  int warmup = 1;                    // uncounted runs first
+  int threads = 0;                   // intra-op threads; 0 = all cores
+  std::uint64_t seed = 1234;
+  // train / packing
+  int seq_len = 256;                 // tokens per training row
+  int train_batch = 16;              // rows per optimizer step
+  int sft_examples = 256;            // SFT examples per packing-vs-padding epoch
+  // decode
+  int new_tokens = 256;              // tokens generated per row
+  int decode_batch = 64;             // the large decode batch (the small one is 1)
+  bool module_decode = false;        // decode with the module forward instead of the fused DecodeModel (A/B)
+  // grpo
+  int group_size = 8;                // G
+  int grpo_prompts = 16;             // prompts per step
+  int grpo_new_tokens = 72;          // completion budget (the r1-tiny recipe's)
+  double grpo_beta = 0.04;           // KL weight > 0, so reference log-probs are computed
+  // gemm
+  int gemm_n = 2048;                 // square fp32 matmul size
+};
+
+}  // namespace r1::bench

@@ -1,0 +1,39 @@
+// The inference-only forward the sampler runs: a snapshot of a Transformer's weights in a fused layout and a
+// forward over the KV cache with few, large ops. Per layer, q/k/v are one [q + 2 kv, hidden] matrix and
+// gate/up one [2 * intermediate, hidden] matrix; each RMSNorm weight is folded into the matrix after it
+// (W diag(g)), the final norm's into the LM head, and 1/sqrt(head_dim) into the q rows; residual adds ride on
+// addmm. The HF-named parameters of the Transformer stay the source of truth: build a DecodeModel per
+// generate() call (it is stale after an optimizer step). Numerically equal to TransformerImpl::hidden +
+// logits up to float rounding.
+#pragma once
+#include <vector>
+
+#include <torch/torch.h>
+
+#include "r1/model/kv_cache.h"
+#include "r1/model/transformer.h"
+
+namespace r1::model {
+
+class DecodeModel {
+ public:
+  explicit DecodeModel(const TransformerImpl& model);
+
+  // Logits [B, V] (float32) of the last position of each row of tokens [B, T]; positions [B, T];
+  // mask additive [B|1, 1, T, S]. With a cache, this forward's keys/values are appended (and the cache
+  // advanced by T); without, S == T.
+  torch::Tensor last_logits(const torch::Tensor& tokens, const torch::Tensor& positions, const torch::Tensor& mask,
+                            KvCache* cache = nullptr);
+
+ private:
+  struct Layer {
+    torch::Tensor qkv_w, qkv_b, o_w, gate_up_w, down_w;  // [out, in]; qkv_b undefined without qkv bias
+  };
+  const TransformerImpl& model_;
+  std::vector<Layer> layers_;
+  torch::Tensor embed_, head_;  // [V, hidden]; head_ has the final norm folded in
+  int64_t heads_, kv_heads_, head_dim_, inter_;
+  double eps_;
+};
+
+}  // namespace r1::model

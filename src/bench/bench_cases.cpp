@@ -1,0 +1,315 @@
+// The benchmark cases: GEMM ceiling, LM-trainer steps, packing vs padding, decode, GRPO steps.
+#include "r1/bench/bench_cases.h"
+
+#include <filesystem>
+
+#include "r1/bench/bench_world.h"
+#include "r1/bench/model_flops.h"
+#include "r1/generate/sampler.h"
+#include "r1/io/checkpoint.h"
+#include "r1/rl/grpo_trainer.h"
+#include "r1/sft/lm_trainer.h"
+#include "r1/train/model_bundle.h"
+#include "r1/train/runtime.h"
+#include "r1/util/error.h"
+#include "r1/util/rng.h"
+#include "r1/util/timer.h"
+
+namespace r1::bench {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+const torch::Device kCpu(torch::kCPU);
+
+train::TrainerEnv trainer_env(const CaseOptions& o, const std::string& name) {
+  train::TrainerEnv env;
+  env.stage_name = name;
+  env.stage_kind = name;
+  env.stage_dir = (fs::path(o.work_dir) / name).string();
+  env.seed = o.seed;
+  env.device = kCpu;
+  env.resume = "none";
+  fs::remove_all(env.stage_dir);
+  fs::create_directories(env.stage_dir);
+  return env;
+}
+
+// The values of `key` in a trainer's metrics.jsonl, skipping the first `skip` rows.
+std::vector<double> metric_column(const train::TrainerEnv& env, const std::string& key, int skip) {
+  std::vector<double> out;
+  auto rows = read_jsonl((fs::path(env.stage_dir) / "metrics.jsonl").string());
+  for (size_t i = static_cast<size_t>(skip); i < rows.size(); ++i) {
+    if (!rows[i].contains(key))
+      throw RuntimeFailure("bench: " + env.stage_dir + "/metrics.jsonl has no \"" + key + "\" in row " +
+                           std::to_string(i + 1));
+    out.push_back(rows[i][key].get<double>());
+  }
+  return out;
+}
+
+Json model_info(const config::ModelConfig& cfg) {
+  return Json{{"hidden_size", cfg.hidden_size},
+              {"intermediate_size", cfg.intermediate_size},
+              {"layers", cfg.num_hidden_layers},
+              {"heads", cfg.num_attention_heads},
+              {"kv_heads", cfg.kv_heads()},
+              {"vocab", cfg.vocab_size},
+              {"parameters", cfg.parameter_count(cfg.vocab_size)},
+              {"matmul_parameters", matmul_parameters(cfg, cfg.vocab_size)}};
+}
+
+double time_gemm(const torch::Tensor& a, const torch::Tensor& b, torch::Tensor& c, int reps) {
+  Stopwatch clock;
+  for (int i = 0; i < reps; ++i) at::mm_out(c, a, b);
+  return clock.seconds() / reps;
+}
+
+// The LM trainer's plan for `rows`: plain AdamW, no eval, one final checkpoint.
+sft::LmTrainPlan lm_plan(std::vector<TokenRow> rows, int batch, std::int64_t steps) {
+  sft::LmTrainPlan plan;
+  plan.train_rows = std::move(rows);
+  plan.total_steps = steps;
+  plan.batch_size = batch;
+  plan.log_every = 1000000;
+  plan.optim.lr = 1e-3;
+  plan.optim.schedule = "constant";
+  plan.checkpoint.keep_last = 1;
+  return plan;
+}
+
+}  // namespace
+
+const std::vector<std::string>& case_names() {
+  static const std::vector<std::string> names = {"gemm", "train", "packing", "decode1", "decode-batch", "grpo"};
+  return names;
+}
+
+Json run_case(const std::string& name, const CaseOptions& options) {
+  train::set_threads(options.threads);
+  if (name == "gemm") return gemm_case(options);
+  if (name == "train") return train_case(options);
+  if (name == "packing") return packing_case(options);
+  if (name == "decode1") return decode1_case(options);
+  if (name == "decode-batch") return decode_batch_case(options);
+  if (name == "grpo") return grpo_case(options);
+  throw InputError("bench: unknown case \"" + name + "\" (expected gemm, train, packing, decode1, decode-batch, grpo)");
+}
+
+Json gemm_case(const CaseOptions& o) {
+  torch::NoGradGuard no_grad;
+  auto gen = at::detail::createCPUGenerator(o.seed);
+  struct Shape {
+    std::int64_t m, k, n;
+  };
+  // The square ceiling first, then shapes the presets' training and decoding run (tokens x hidden x out).
+  std::vector<Shape> shapes = {{o.gemm_n, o.gemm_n, o.gemm_n}, {4096, 256, 704}, {4096, 704, 256},
+                               {4096, 128, 352},             {64, 256, 704},   {1, 256, 704}};
+  Json out{{"n", o.gemm_n}, {"shapes", Json::array()}};
+  for (size_t s = 0; s < shapes.size(); ++s) {
+    const auto& sh = shapes[s];
+    auto a = at::normal(0, 1, {sh.m, sh.k}, gen), b = at::normal(0, 1, {sh.k, sh.n}, gen);
+    auto c = torch::empty({sh.m, sh.n});
+    const double flops = 2.0 * sh.m * sh.k * sh.n;
+    // Repeat small products so that one timed sample lasts ~50 ms.
+    double once = time_gemm(a, b, c, 1);
+    int reps = std::max(1, static_cast<int>(0.05 / std::max(once, 1e-7)));
+    for (int w = 0; w < o.warmup; ++w) time_gemm(a, b, c, reps);
+    std::vector<double> seconds;
+    for (int r = 0; r < o.runs; ++r) seconds.push_back(time_gemm(a, b, c, reps));
+    Json row{{"m", sh.m}, {"k", sh.k}, {"n", sh.n}, {"flops", flops}, {"seconds", seconds}};
+    if (s == 0) {
+      out["flops"] = flops;
+      out["seconds"] = seconds;
+    } else {
+      out["shapes"].push_back(row);
+    }
+  }
+  return out;
+}
+
+Json train_case(const CaseOptions& o) {
+  Tokenizer tok = Tokenizer::load(o.tokenizer_dir);
+  auto cfg = bench_model_config(o.preset, o.seq_len);
+  auto bundle = train::fresh_model(cfg, tok, derive_seed(o.seed, "bench/init"), kCpu);
+  const std::int64_t steps = o.warmup + o.runs;
+  auto rows = bench_pretrain_rows(tok, o.seq_len, static_cast<int>(o.train_batch * steps), o.seed);
+  auto env = trainer_env(o, "train");
+  sft::run_lm_training(lm_plan(rows, o.train_batch, steps), bundle, env);
+  return Json{{"model", model_info(cfg)},
+              {"seq_len", o.seq_len},
+              {"batch", o.train_batch},
+              {"tokens_per_step", static_cast<std::int64_t>(o.train_batch) * o.seq_len},
+              {"flops_per_step", train_flops(cfg, cfg.vocab_size, o.train_batch, o.seq_len)},
+              {"step_s", metric_column(env, "step_s", o.warmup)}};
+}
+
+Json packing_case(const CaseOptions& o) {
+  Tokenizer tok = Tokenizer::load(o.tokenizer_dir);
+  auto cfg = bench_model_config(o.preset, o.seq_len);
+  auto bundle = train::fresh_model(cfg, tok, derive_seed(o.seed, "bench/init"), kCpu);
+  auto examples = bench_sft_examples(tok, o.sft_examples, o.seed);
+  std::int64_t real_tokens = 0;
+  for (const auto& ex : examples) real_tokens += static_cast<std::int64_t>(ex.tokens.size());
+  Json out{{"model", model_info(cfg)}, {"seq_len", o.seq_len}, {"batch", o.train_batch},
+           {"examples", examples.size()}, {"real_tokens", real_tokens}};
+  const char* modes[] = {"packed", "padded"};
+  std::vector<TokenRow> rows[2];
+  for (int m = 0; m < 2; ++m) {
+    PackStats stats;
+    rows[m] = make_token_rows(examples, o.seq_len, m == 0, tok.pad_id(), &stats);
+    out[modes[m]] = Json{{"rows", stats.rows}, {"seconds", Json::array()}, {"tokens_per_s", Json::array()}};
+  }
+  // One epoch per run (the rows / batch steps of the trainer), packed and padded in turn.
+  auto epoch = [&](int m, bool counted, int run) {
+    const std::int64_t steps =
+        std::max<std::int64_t>(1, (static_cast<std::int64_t>(rows[m].size()) + o.train_batch - 1) / o.train_batch);
+    auto env = trainer_env(o, std::string("sft-") + modes[m]);
+    env.seed = mix64(o.seed + run);
+    sft::run_lm_training(lm_plan(rows[m], o.train_batch, counted ? steps : std::min<std::int64_t>(steps, 2)), bundle, env);
+    auto secs = metric_column(env, "step_s", 0);
+    auto tps = metric_column(env, "tokens_per_s", 0);
+    double seconds = 0, tokens = 0;
+    for (size_t i = 0; i < secs.size(); ++i) {
+      seconds += secs[i];
+      tokens += secs[i] * tps[i];
+    }
+    if (counted) {
+      out[modes[m]]["seconds"].push_back(seconds);
+      out[modes[m]]["tokens_per_s"].push_back(tokens / std::max(1e-9, seconds));
+    }
+  };
+  for (int w = 0; w < o.warmup; ++w)
+    for (int m = 0; m < 2; ++m) epoch(m, false, w);
+  for (int r = 0; r < o.runs; ++r)
+    for (int m = 0; m < 2; ++m) epoch(m, true, r);
+  return out;
+}
+
+namespace {
+
+struct DecodeSetup {
+  Tokenizer tok;
+  config::ModelConfig cfg;
+  train::ModelBundle bundle;
+  std::vector<std::vector<int>> prompts;
+  config::SamplingConfig sampling;
+  bool module_decode = false;
+};
+
+DecodeSetup decode_setup(const CaseOptions& o, int batch) {
+  DecodeSetup s;
+  s.tok = Tokenizer::load(o.tokenizer_dir);
+  s.prompts = bench_prompts(s.tok, batch, o.seed);
+  size_t longest = 0;
+  for (const auto& p : s.prompts) longest = std::max(longest, p.size());
+  s.cfg = bench_model_config(o.preset, static_cast<int>(longest) + o.new_tokens);
+  s.bundle = train::fresh_model(s.cfg, s.tok, derive_seed(o.seed, "bench/init"), kCpu);
+  s.bundle.model->eval();
+  s.sampling.temperature = 1.0;
+  s.sampling.max_new_tokens = o.new_tokens;
+  s.sampling.stop = {};
+  s.module_decode = o.module_decode;
+  return s;
+}
+
+double timed_generate(DecodeSetup& s, bool use_cache, std::uint64_t seed, std::int64_t* generated) {
+  generate::Sampler sampler(*s.bundle.model, s.tok);
+  generate::GenerateOptions opts;
+  opts.use_cache = use_cache;
+  opts.stop_at_eos = false;
+  opts.fused = !s.module_decode;
+  std::vector<std::uint64_t> seeds;
+  for (size_t i = 0; i < s.prompts.size(); ++i) seeds.push_back(mix64(seed + i));
+  Stopwatch clock;
+  auto out = sampler.generate(s.prompts, s.sampling, seeds, opts);
+  double seconds = clock.seconds();
+  std::int64_t n = 0;
+  for (const auto& c : out) n += static_cast<std::int64_t>(c.tokens.size());
+  if (generated) *generated = n;
+  return seconds;
+}
+
+Json decode_info(const DecodeSetup& s, int batch, std::int64_t generated) {
+  std::int64_t prompt_tokens = 0;
+  for (const auto& p : s.prompts) prompt_tokens += static_cast<std::int64_t>(p.size());
+  return Json{{"model", model_info(s.cfg)},
+              {"batch", batch},
+              {"decode_path", s.module_decode ? "module" : "fused"},
+              {"new_tokens", s.sampling.max_new_tokens},
+              {"prompt_tokens", prompt_tokens},
+              {"generated_tokens", generated}};
+}
+
+}  // namespace
+
+Json decode1_case(const CaseOptions& o) {
+  auto s = decode_setup(o, 1);
+  std::int64_t generated = 0;
+  for (int w = 0; w < o.warmup; ++w) {
+    timed_generate(s, true, o.seed + w, &generated);
+    timed_generate(s, false, o.seed + w, nullptr);
+  }
+  std::vector<double> cache_s, no_cache_s;
+  for (int r = 0; r < o.runs; ++r) {
+    cache_s.push_back(timed_generate(s, true, o.seed + 100 + r, &generated));
+    no_cache_s.push_back(timed_generate(s, false, o.seed + 100 + r, nullptr));
+  }
+  Json out = decode_info(s, 1, generated);
+  out["cache_s"] = cache_s;
+  out["no_cache_s"] = no_cache_s;
+  return out;
+}
+
+Json decode_batch_case(const CaseOptions& o) {
+  auto s = decode_setup(o, o.decode_batch);
+  std::int64_t generated = 0;
+  for (int w = 0; w < o.warmup; ++w) timed_generate(s, true, o.seed + w, &generated);
+  std::vector<double> cache_s;
+  for (int r = 0; r < o.runs; ++r) cache_s.push_back(timed_generate(s, true, o.seed + 100 + r, &generated));
+  Json out = decode_info(s, o.decode_batch, generated);
+  out["cache_s"] = cache_s;
+  return out;
+}
+
+Json grpo_case(const CaseOptions& o) {
+  Tokenizer tok = Tokenizer::load(o.tokenizer_dir);
+  auto prompts = bench_prompts(tok, o.grpo_prompts, o.seed);
+  size_t longest = 0;
+  for (const auto& p : prompts) longest = std::max(longest, p.size());
+  auto cfg = bench_model_config(o.preset, static_cast<int>(longest) + o.grpo_new_tokens + 32);
+  auto bundle = train::fresh_model(cfg, tok, derive_seed(o.seed, "bench/init"), kCpu);
+  std::string init = save_checkpoint((fs::path(o.work_dir) / "grpo-init").string(), "final",
+                                     train::checkpoint_content(bundle), 0);
+
+  auto c = config::RlStageConfig::defaults_for("train-zero");
+  c.name = "bench-grpo";
+  c.prompts.task = "arithmetic";
+  c.prompts.levels = {1, 2};
+  c.prompts.language = "mixed";
+  c.prompts.template_name = kBenchTemplate;
+  c.prompts.n = o.grpo_prompts * (o.warmup + o.runs);
+  c.sampling.temperature = 1.0;
+  c.sampling.max_new_tokens = o.grpo_new_tokens;
+  c.grpo.group_size = o.group_size;
+  c.grpo.prompts_per_step = o.grpo_prompts;
+  c.grpo.beta = o.grpo_beta;
+  c.steps = o.warmup + o.runs;
+  c.samples_every = 0;
+  c.eval = false;
+  auto env = trainer_env(o, "grpo");
+  rl::run_grpo(c, env, rl::GrpoInputs{init, ""});
+  return Json{{"model", model_info(cfg)},
+              {"group_size", o.group_size},
+              {"prompts_per_step", o.grpo_prompts},
+              {"max_new_tokens", o.grpo_new_tokens},
+              {"beta", o.grpo_beta},
+              {"rollout_s", metric_column(env, "rollout_s", o.warmup)},
+              {"logprob_s", metric_column(env, "logprob_s", o.warmup)},
+              {"update_s", metric_column(env, "train_s", o.warmup)},
+              {"step_s", metric_column(env, "step_s", o.warmup)},
+              {"completion_len_mean", metric_column(env, "completion_len_mean", o.warmup)}};
+}
+
+}  // namespace r1::bench

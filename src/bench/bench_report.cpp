@@ -1,0 +1,252 @@
+// bench.json figures, targets and the Markdown table.
+#include "r1/bench/bench_report.h"
+
+#include <cmath>
+#include <sstream>
+
+#include "r1/bench/figure.h"
+#include "r1/util/error.h"
+
+namespace r1::bench {
+
+namespace {
+
+std::vector<double> samples(const Json& j, const std::string& key) {
+  if (!j.contains(key)) throw RuntimeFailure("bench: a case result has no \"" + key + "\"");
+  return j.at(key).get<std::vector<double>>();
+}
+
+bool has_raw(const Json& bench, const std::string& key) { return bench["raw"].contains(key); }
+
+Json figures_train(const Json& raw, double gemm_flops_per_s) {
+  const Json& r = raw.at("result");
+  auto step = samples(r, "step_s");
+  double tokens = r.at("tokens_per_step").get<double>(), flops = r.at("flops_per_step").get<double>();
+  Json out{{"seq_len", r.at("seq_len")},
+           {"batch", r.at("batch")},
+           {"flops_per_step", flops},
+           {"step_s", to_json(summarize(step))},
+           {"train_tokens_per_s", to_json(summarize_map(step, [&](double s) { return tokens / s; }))},
+           {"achieved_gflops", to_json(summarize_map(step, [&](double s) { return flops / s / 1e9; }))},
+           {"peak_rss_mb", raw.at("peak_rss_mb")}};
+  if (gemm_flops_per_s > 0)
+    out["train_mfu"] = to_json(summarize_map(step, [&](double s) { return flops / s / gemm_flops_per_s; }));
+  return out;
+}
+
+Json figures_packing(const Json& raw) {
+  const Json& r = raw.at("result");
+  auto packed_s = samples(r.at("packed"), "seconds"), padded_s = samples(r.at("padded"), "seconds");
+  return Json{{"examples", r.at("examples")},
+              {"real_tokens", r.at("real_tokens")},
+              {"packed_rows", r.at("packed").at("rows")},
+              {"padded_rows", r.at("padded").at("rows")},
+              {"packed_epoch_s", to_json(summarize(packed_s))},
+              {"padded_epoch_s", to_json(summarize(padded_s))},
+              {"packed_tokens_per_s", to_json(summarize(samples(r.at("packed"), "tokens_per_s")))},
+              {"padded_tokens_per_s", to_json(summarize(samples(r.at("padded"), "tokens_per_s")))},
+              {"packing_speedup", to_json(paired_ratio(padded_s, packed_s))},
+              {"peak_rss_mb", raw.at("peak_rss_mb")}};
+}
+
+Json figures_decode(const Json* raw1, const Json* rawb) {
+  Json out = Json::object();
+  Figure b1, bb;
+  if (raw1) {
+    const Json& r = raw1->at("result");
+    double tokens = r.at("generated_tokens").get<double>();
+    auto cache = samples(r, "cache_s"), nocache = samples(r, "no_cache_s");
+    b1 = summarize_map(cache, [&](double s) { return tokens / s; });
+    out["new_tokens"] = r.at("new_tokens");
+    out["batch_1"] = Json{{"decode_tokens_per_s", to_json(b1)},
+                          {"no_cache_tokens_per_s", to_json(summarize_map(nocache, [&](double s) { return tokens / s; }))},
+                          {"decode_speedup_vs_no_cache", to_json(paired_ratio(nocache, cache))},
+                          {"prompt_tokens", r.at("prompt_tokens")},
+                          {"peak_rss_mb", raw1->at("peak_rss_mb")}};
+  }
+  if (rawb) {
+    const Json& r = rawb->at("result");
+    double tokens = r.at("generated_tokens").get<double>();
+    bb = summarize_map(samples(r, "cache_s"), [&](double s) { return tokens / s; });
+    out["new_tokens"] = r.at("new_tokens");
+    out["batch_n"] = Json{{"batch", r.at("batch")},
+                          {"decode_tokens_per_s", to_json(bb)},
+                          {"prompt_tokens", r.at("prompt_tokens")},
+                          {"peak_rss_mb", rawb->at("peak_rss_mb")}};
+  }
+  if (raw1 && rawb) out["batch_n_over_batch_1"] = to_json(independent_ratio(bb, b1));
+  return out;
+}
+
+Json figures_grpo(const Json& raw) {
+  const Json& r = raw.at("result");
+  auto rollout = samples(r, "rollout_s"), logprob = samples(r, "logprob_s"), update = samples(r, "update_s"),
+       step = samples(r, "step_s");
+  return Json{{"group_size", r.at("group_size")},
+              {"prompts_per_step", r.at("prompts_per_step")},
+              {"max_new_tokens", r.at("max_new_tokens")},
+              {"beta", r.at("beta")},
+              {"completion_len_mean", to_json(summarize(samples(r, "completion_len_mean")))},
+              {"grpo_step_s", to_json(summarize(step))},
+              {"rollout_s", to_json(summarize(rollout))},
+              {"logprob_s", to_json(summarize(logprob))},
+              {"update_s", to_json(summarize(update))},
+              {"rollout_frac", to_json(paired_ratio(rollout, step))},
+              {"peak_rss_mb", raw.at("peak_rss_mb")}};
+}
+
+std::string fmt_num(double v) {
+  std::ostringstream s;
+  double a = std::fabs(v);
+  s.setf(std::ios::fixed);
+  s.precision(a >= 1000 ? 0 : a >= 100 ? 1 : a >= 10 ? 2 : a >= 0.1 ? 3 : 4);
+  s << v;
+  return s.str();
+}
+
+std::string fmt_fig(const Json& f) {
+  if (!f.is_object() || !f.contains("median")) return "-";
+  return fmt_num(f["median"].get<double>()) + " [" + fmt_num(f["min"].get<double>()) + ", " +
+         fmt_num(f["max"].get<double>()) + "]";
+}
+
+const Json* find_path(const Json& j, const std::vector<std::string>& path) {
+  const Json* cur = &j;
+  for (const auto& k : path) {
+    if (!cur->is_object() || !cur->contains(k)) return nullptr;
+    cur = &(*cur)[k];
+  }
+  return cur;
+}
+
+}  // namespace
+
+void compute_figures(Json& bench) {
+  Json& raw = bench["raw"];
+  double gemm_flops_per_s = 0;
+  if (raw.contains("gemm")) {
+    const Json& r = raw["gemm"]["result"];
+    double flops = r.at("flops").get<double>();
+    auto gf = summarize_map(samples(r, "seconds"), [&](double s) { return flops / s / 1e9; });
+    gemm_flops_per_s = gf.median * 1e9;
+    Json shapes = Json::array();
+    for (const auto& sh : r.at("shapes")) {
+      double f = sh.at("flops").get<double>();
+      shapes.push_back(Json{{"m", sh["m"]}, {"k", sh["k"]}, {"n", sh["n"]},
+                            {"gflops", to_json(summarize_map(samples(sh, "seconds"), [&](double s) { return f / s / 1e9; }))}});
+    }
+    bench["gemm"] = Json{{"n", r.at("n")}, {"gemm_gflops", to_json(gf)}, {"shapes", shapes},
+                         {"peak_rss_mb", raw["gemm"]["peak_rss_mb"]}};
+  }
+  Json presets = Json::object();
+  Json targets = Json::array();
+  for (const auto& p : bench["presets_run"]) {
+    std::string path = p.get<std::string>();
+    std::string name = path.substr(path.find_last_of('/') + 1);
+    if (name.size() > 5 && name.substr(name.size() - 5) == ".yaml") name = name.substr(0, name.size() - 5);
+    Json fig = Json::object();
+    auto key = [&](const std::string& c) { return c + "/" + name; };
+    for (const std::string c : {"train", "packing", "decode1", "decode-batch", "grpo"})
+      if (has_raw(bench, key(c)) && !fig.contains("model")) fig["model"] = raw[key(c)]["result"]["model"];
+    if (has_raw(bench, key("train"))) fig["train"] = figures_train(raw[key("train")], gemm_flops_per_s);
+    if (has_raw(bench, key("packing"))) fig["packing"] = figures_packing(raw[key("packing")]);
+    const Json* d1 = has_raw(bench, key("decode1")) ? &raw[key("decode1")] : nullptr;
+    const Json* db = has_raw(bench, key("decode-batch")) ? &raw[key("decode-batch")] : nullptr;
+    if (d1 || db) fig["decode"] = figures_decode(d1, db);
+    if (has_raw(bench, key("grpo"))) fig["grpo"] = figures_grpo(raw[key("grpo")]);
+
+    auto target = [&](const std::string& what, const Json* f, double bound, bool at_least) {
+      if (!f) return;
+      double v = (*f)["median"].get<double>();
+      targets.push_back(Json{{"preset", name}, {"target", what}, {"median", v},
+                             {"met", at_least ? v >= bound : v <= bound}});
+    };
+    if (name == "small") target("train_mfu >= 0.70", find_path(fig, {"train", "train_mfu"}), 0.70, true);
+    target("decode_speedup_vs_no_cache >= 5", find_path(fig, {"decode", "batch_1", "decode_speedup_vs_no_cache"}), 5.0,
+           true);
+    target("batch-N decode tokens/s >= 20x batch-1", find_path(fig, {"decode", "batch_n_over_batch_1"}), 20.0, true);
+    target("rollout <= 60% of the GRPO step", find_path(fig, {"grpo", "rollout_frac"}), 0.60, false);
+    presets[name] = fig;
+  }
+  bench["presets"] = presets;
+  bench["targets"] = targets;
+}
+
+std::string render_table(const Json& bench) {
+  std::vector<std::string> names;
+  for (const auto& [k, v] : bench["presets"].items()) names.push_back(k);
+  // Preserve the run order (tiny before small), not alphabetical.
+  std::vector<std::string> ordered;
+  for (const auto& p : bench["presets_run"]) {
+    std::string path = p.get<std::string>();
+    std::string name = path.substr(path.find_last_of('/') + 1);
+    if (name.size() > 5 && name.substr(name.size() - 5) == ".yaml") name = name.substr(0, name.size() - 5);
+    if (bench["presets"].contains(name)) ordered.push_back(name);
+  }
+  std::ostringstream out;
+  out << "| figure |";
+  for (const auto& n : ordered) out << " " << n << " |";
+  out << "\n|---|";
+  for (size_t i = 0; i < ordered.size(); ++i) out << "---|";
+  out << "\n";
+  auto row = [&](const std::string& label, const std::vector<std::string>& path) {
+    bool any = false;
+    std::ostringstream r;
+    r << "| " << label << " |";
+    for (const auto& n : ordered) {
+      std::vector<std::string> full = {n};
+      full.insert(full.end(), path.begin(), path.end());
+      const Json* f = find_path(bench["presets"], full);
+      if (f) any = true;
+      r << " " << (f ? (f->is_object() ? fmt_fig(*f) : fmt_num(f->get<double>())) : "-") << " |";
+    }
+    if (any) out << r.str() << "\n";
+  };
+  if (bench.contains("gemm")) {
+    out << "| gemm_gflops (fp32 " << bench["gemm"]["n"].get<int>() << "^3, all presets) |";
+    for (size_t i = 0; i < ordered.size(); ++i) out << " " << fmt_fig(bench["gemm"]["gemm_gflops"]) << " |";
+    out << "\n";
+  }
+  row("parameters", {"model", "parameters"});
+  row("train step s (seq 256)", {"train", "step_s"});
+  row("train_tokens_per_s", {"train", "train_tokens_per_s"});
+  row("train achieved GFLOP/s", {"train", "achieved_gflops"});
+  row("train_mfu", {"train", "train_mfu"});
+  row("train peak RSS MB", {"train", "peak_rss_mb"});
+  row("SFT packed tokens/s", {"packing", "packed_tokens_per_s"});
+  row("SFT padded tokens/s", {"packing", "padded_tokens_per_s"});
+  row("SFT epoch s, packed", {"packing", "packed_epoch_s"});
+  row("SFT epoch s, padded", {"packing", "padded_epoch_s"});
+  row("packing speed-up (padded s / packed s)", {"packing", "packing_speedup"});
+  row("SFT peak RSS MB", {"packing", "peak_rss_mb"});
+  row("decode_tokens_per_s, batch 1", {"decode", "batch_1", "decode_tokens_per_s"});
+  row("no-cache tokens/s, batch 1", {"decode", "batch_1", "no_cache_tokens_per_s"});
+  row("decode_speedup_vs_no_cache", {"decode", "batch_1", "decode_speedup_vs_no_cache"});
+  row("decode batch-1 peak RSS MB", {"decode", "batch_1", "peak_rss_mb"});
+  row("decode_tokens_per_s, batch N", {"decode", "batch_n", "decode_tokens_per_s"});
+  row("decode batch N", {"decode", "batch_n", "batch"});
+  row("batch-N / batch-1 tokens/s", {"decode", "batch_n_over_batch_1"});
+  row("decode batch-N peak RSS MB", {"decode", "batch_n", "peak_rss_mb"});
+  row("grpo_step_s", {"grpo", "grpo_step_s"});
+  row("  rollout s", {"grpo", "rollout_s"});
+  row("  reference log-probs s", {"grpo", "logprob_s"});
+  row("  update s", {"grpo", "update_s"});
+  row("  rollout fraction", {"grpo", "rollout_frac"});
+  row("  completion length", {"grpo", "completion_len_mean"});
+  row("GRPO peak RSS MB", {"grpo", "peak_rss_mb"});
+  if (bench.contains("gemm") && !bench["gemm"]["shapes"].empty()) {
+    out << "\nGEMM shapes (GFLOP/s, [m x k] x [k x n]):\n";
+    for (const auto& sh : bench["gemm"]["shapes"])
+      out << "  " << sh["m"].get<long>() << " x " << sh["k"].get<long>() << " x " << sh["n"].get<long>() << ": "
+          << fmt_fig(sh["gflops"]) << "\n";
+  }
+  if (!bench["targets"].empty()) {
+    out << "\nTargets (medians):\n";
+    for (const auto& t : bench["targets"])
+      out << "  [" << (t["met"].get<bool>() ? "met" : "NOT met") << "] " << t["preset"].get<std::string>() << ": "
+          << t["target"].get<std::string>() << " (measured " << fmt_num(t["median"].get<double>()) << ")\n";
+  }
+  return out.str();
+}
+
+}  // namespace r1::bench

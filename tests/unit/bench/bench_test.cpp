@@ -1,0 +1,92 @@
+// Benchmark plumbing: figures (median/min/max, paired ratios), model FLOP counts against a hand computation,
+// and `r1 bench` end to end on the micro preset (bench.json has every figure; the table prints).
+#include <catch2/catch.hpp>
+
+#include <filesystem>
+#include <fstream>
+
+#include "../../support/test_support.h"
+#include "r1/bench/figure.h"
+#include "r1/bench/model_flops.h"
+#include "r1/io/jsonl.h"
+#include "r1/util/fs.h"
+
+using namespace r1;
+
+TEST_CASE("figures are median, min and max; ratios pair runs", "[bench]") {
+  auto f = bench::summarize({3.0, 1.0, 2.0, 10.0, 4.0});
+  REQUIRE(f.median == 3.0);
+  REQUIRE(f.min == 1.0);
+  REQUIRE(f.max == 10.0);
+  REQUIRE(f.runs == 5);
+  REQUIRE(bench::summarize({4.0, 1.0, 2.0, 3.0}).median == 2.5);
+  REQUIRE(bench::summarize({}).runs == 0);
+  auto r = bench::paired_ratio({2.0, 9.0, 4.0}, {1.0, 3.0, 4.0});  // 2, 3, 1
+  REQUIRE(r.median == 2.0);
+  REQUIRE(r.min == 1.0);
+  REQUIRE(r.max == 3.0);
+  REQUIRE_THROWS(bench::paired_ratio({1.0}, {1.0, 2.0}));
+  auto ir = bench::independent_ratio(bench::summarize({10.0, 20.0, 30.0}), bench::summarize({2.0, 5.0, 10.0}));
+  REQUIRE(ir.median == Approx(4.0));
+  REQUIRE(ir.min == Approx(1.0));
+  REQUIRE(ir.max == Approx(15.0));
+}
+
+TEST_CASE("model FLOPs count every matmul and attention over the row", "[bench]") {
+  config::ModelConfig c;
+  c.hidden_size = 8;
+  c.intermediate_size = 12;
+  c.num_hidden_layers = 2;
+  c.num_attention_heads = 4;  // head_dim 2
+  c.num_key_value_heads = 2;
+  // per layer: q 8x8 + k 8x4 + v 8x4 + o 8x8 + 3 x 8x12 = 64 + 32 + 32 + 64 + 288 = 480; head 8 x 10
+  REQUIRE(bench::matmul_parameters(c, 10) == 2 * 480 + 80);
+  // 3 rows of 5 tokens: dense 2 * 1040 * 15 = 31200; attention 4 * (4*2) * 5 keys * 15 tokens * 2 layers = 4800
+  REQUIRE(bench::forward_flops(c, 10, 3, 5) == Approx(31200.0 + 4800.0));
+  REQUIRE(bench::train_flops(c, 10, 3, 5) == Approx(3 * 36000.0));
+}
+
+TEST_CASE("r1 bench writes bench.json with every figure and prints the table", "[bench][cli]") {
+  namespace fs = std::filesystem;
+  std::string dir = test::temp_dir("bench-cli");
+  std::string out = dir + "/bench.json", table = dir + "/bench.md";
+  std::string preset = std::string(R1_SOURCE_DIR) + "/configs/models/micro.yaml";
+  auto r = test::run_r1("bench --preset " + preset + " --runs 2 --warmup 0 --threads 1 --seq-len 32 --train-batch 4 "
+                        "--sft-examples 12 --new-tokens 6 --decode-batch 3 --group-size 2 --grpo-prompts 2 "
+                        "--grpo-new-tokens 6 --gemm-n 64 --work " + dir + "/work --out " + out + " --table " + table);
+  INFO(r.output);
+  REQUIRE(r.exit_code == 0);
+  Json b = Json::parse(read_file(out));
+  const Json& p = b["presets"]["micro"];
+  REQUIRE(b["gemm"]["gemm_gflops"]["median"].get<double>() > 0);
+  REQUIRE(b["gemm"]["gemm_gflops"]["runs"] == 2);
+  for (const auto& path : std::vector<std::vector<std::string>>{
+           {"train", "train_tokens_per_s"}, {"train", "train_mfu"}, {"packing", "packed_tokens_per_s"},
+           {"packing", "padded_tokens_per_s"}, {"decode", "batch_1", "decode_tokens_per_s"},
+           {"decode", "batch_1", "decode_speedup_vs_no_cache"}, {"decode", "batch_n", "decode_tokens_per_s"},
+           {"grpo", "grpo_step_s"}, {"grpo", "rollout_s"}, {"grpo", "logprob_s"}, {"grpo", "update_s"}}) {
+    const Json* f = &p;
+    for (const auto& k : path) {
+      INFO(k);
+      REQUIRE(f->contains(k));
+      f = &(*f)[k];
+    }
+    REQUIRE((*f)["runs"] == 2);
+    REQUIRE((*f)["median"].get<double>() > 0);
+    REQUIRE((*f)["min"].get<double>() <= (*f)["median"].get<double>());
+    REQUIRE((*f)["median"].get<double>() <= (*f)["max"].get<double>());
+  }
+  for (const char* c : {"train", "packing", "grpo"}) REQUIRE(p[c]["peak_rss_mb"].get<double>() > 10);
+  REQUIRE(p["decode"]["batch_n"]["batch"] == 3);
+  // In every run, the GRPO split adds up to no more than the step.
+  const Json& g = b["raw"]["grpo/micro"]["result"];
+  for (size_t i = 0; i < g["step_s"].size(); ++i) {
+    double parts = g["rollout_s"][i].get<double>() + g["logprob_s"][i].get<double>() + g["update_s"][i].get<double>();
+    REQUIRE(parts <= g["step_s"][i].get<double>());
+  }
+  REQUIRE(b["targets"].size() >= 3);
+  std::string text = read_file(table);
+  REQUIRE(text.find("train_mfu") != std::string::npos);
+  REQUIRE(text.find("decode_speedup_vs_no_cache") != std::string::npos);
+  REQUIRE(r.output.find("grpo_step_s") != std::string::npos);
+}

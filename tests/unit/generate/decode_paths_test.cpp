@@ -1,0 +1,130 @@
+// The sampler's fused decode path gives the same samples as the module forward, finished rows may drop out of
+// the decode batch without changing anyone's sample, and stop_at_eos = false runs every row to the limit.
+#include <catch2/catch.hpp>
+
+#include "../../support/test_support.h"
+#include "r1/generate/sampler.h"
+
+using namespace r1;
+
+namespace {
+model::Transformer peaky_model(uint64_t seed) {
+  auto c = test::micro_model_config();
+  model::Transformer m(c, test::tiny_tokenizer().vocab_size());
+  m->init_weights(seed);
+  torch::NoGradGuard ng;
+  for (auto& p : m->parameters()) p.mul_(3.0);
+  return m;
+}
+std::vector<std::vector<int>> some_prompts(const Tokenizer& tok) {
+  return {generate::encode_prompt(tok, "What is 12 + 7?"), generate::encode_prompt(tok, "primero"),
+          generate::encode_prompt(tok, "the answer is 42 so then the answer is"), generate::encode_prompt(tok, "A")};
+}
+}  // namespace
+
+TEST_CASE("fused decoding samples what the module forward samples", "[bench][generate]") {
+  const auto& tok = test::tiny_tokenizer();
+  auto m = peaky_model(31);
+  generate::Sampler sampler(*m, tok);
+  auto ps = some_prompts(tok);
+  std::vector<uint64_t> seeds = {1, 2, 3, 4};
+  for (double temperature : {0.0, 1.0}) {
+    for (bool cache : {true, false}) {
+      config::SamplingConfig cfg;
+      cfg.temperature = temperature;
+      cfg.max_new_tokens = 14;
+      cfg.stop = {};
+      generate::GenerateOptions fused, module;
+      fused.use_cache = module.use_cache = cache;
+      module.fused = false;
+      auto a = sampler.generate(ps, cfg, seeds, fused);
+      auto b = sampler.generate(ps, cfg, seeds, module);
+      for (size_t i = 0; i < ps.size(); ++i) {
+        REQUIRE(a[i].tokens == b[i].tokens);
+        for (size_t j = 0; j < a[i].logprobs.size(); ++j)
+          REQUIRE(a[i].logprobs[j] == Approx(b[i].logprobs[j]).margin(1e-4));
+      }
+    }
+  }
+}
+
+TEST_CASE("stop_at_eos = false runs every row to max_new_tokens", "[bench][generate]") {
+  const auto& tok = test::tiny_tokenizer();
+  auto c = test::micro_model_config();
+  c.tie_word_embeddings = false;
+  model::Transformer m(c, tok.vocab_size());
+  {
+    // A model whose every next token is EOS: the layers add nothing to the residual stream, every embedding is
+    // all ones, and only the EOS row of the head is non-zero (and positive against it).
+    torch::NoGradGuard ng;
+    for (auto& item : m->named_parameters()) {
+      const auto& name = item.key();
+      if (name.find("o_proj") != std::string::npos || name.find("down_proj") != std::string::npos ||
+          name == "lm_head.weight")
+        item.value().zero_();
+    }
+    m->model->embed_tokens->weight.fill_(1.0);
+    m->lm_head->weight[tok.eos_id()].fill_(1.0);
+  }
+  generate::Sampler sampler(*m, tok);
+  config::SamplingConfig cfg;
+  cfg.temperature = 0.0;
+  cfg.max_new_tokens = 9;
+  cfg.stop = {};
+  auto ps = some_prompts(tok);
+  auto normal = sampler.generate(ps, cfg, {1, 2, 3, 4});
+  bool some_eos = false;
+  for (const auto& c : normal) some_eos = some_eos || c.finish == generate::FinishReason::kEos;
+  REQUIRE(some_eos);
+  generate::GenerateOptions opts;
+  opts.stop_at_eos = false;
+  auto full = sampler.generate(ps, cfg, {1, 2, 3, 4}, opts);
+  for (const auto& c : full) {
+    REQUIRE(c.tokens.size() == 9);
+    REQUIRE(c.finish == generate::FinishReason::kLength);
+  }
+}
+
+TEST_CASE("finished rows leave the decode batch without changing anyone's sample", "[bench][generate]") {
+  const auto& tok = test::tiny_tokenizer();
+  auto m = peaky_model(33);
+  generate::Sampler sampler(*m, tok);
+  auto base = some_prompts(tok);
+  std::vector<std::vector<int>> ps;
+  std::vector<uint64_t> seeds;
+  for (int i = 0; i < 16; ++i) {
+    ps.push_back(base[i % base.size()]);
+    seeds.push_back(100 + i);
+  }
+  config::SamplingConfig cfg;
+  cfg.temperature = 1.0;
+  cfg.max_new_tokens = 24;
+  cfg.stop = {"e", "a"};  // frequent letters: rows stop at different steps
+  for (bool cache : {true, false}) {
+    generate::GenerateOptions keep, drop;
+    keep.drop_finished = false;
+    keep.use_cache = drop.use_cache = cache;
+    auto a = sampler.generate(ps, cfg, seeds, keep);
+    const auto kept = sampler.last_stats();
+    auto b = sampler.generate(ps, cfg, seeds, drop);
+    const auto dropped = sampler.last_stats();
+    size_t early = 0, full = 0;
+    for (size_t i = 0; i < ps.size(); ++i) {
+      INFO("row " << i);
+      REQUIRE(a[i].tokens == b[i].tokens);
+      REQUIRE(a[i].text == b[i].text);
+      REQUIRE(a[i].finish == b[i].finish);
+      for (size_t j = 0; j < a[i].logprobs.size(); ++j)
+        REQUIRE(a[i].logprobs[j] == Approx(b[i].logprobs[j]).margin(1e-4));
+      early += a[i].tokens.size() < 6 ? 1 : 0;
+      full += a[i].tokens.size() > 12 ? 1 : 0;
+    }
+    // The case exercises dropping: a quarter of the rows end early while others run on, and the decode batch
+    // fed fewer rows than without dropping.
+    REQUIRE(4 * early >= ps.size());
+    REQUIRE(full >= 1);
+    REQUIRE(kept.decode_steps == dropped.decode_steps);
+    REQUIRE(kept.decode_rows == static_cast<int64_t>(ps.size()) * (kept.decode_steps - 1));
+    REQUIRE(dropped.decode_rows < kept.decode_rows);
+  }
+}

@@ -1,0 +1,110 @@
+// The fused inference path (model::DecodeModel + fused_ops) equals the module forward: prefill and cached
+// decode steps, left padding, qkv bias and untied heads; each fused kernel equals its ATen composition.
+#include <catch2/catch.hpp>
+
+#include "../../support/test_support.h"
+#include "r1/model/attention.h"
+#include "r1/model/attention_mask.h"
+#include "r1/model/decode_model.h"
+#include "r1/model/fused_ops.h"
+#include "r1/model/rms_norm.h"
+
+using namespace r1;
+using namespace r1::model;
+
+namespace {
+Transformer random_model(bool qkv_bias, bool tied, std::uint64_t seed) {
+  auto c = test::micro_model_config();
+  c.qkv_bias = qkv_bias;
+  c.tie_word_embeddings = tied;
+  Transformer m(c, 60);
+  m->init_weights(seed);
+  torch::NoGradGuard ng;
+  auto gen = at::detail::createCPUGenerator(seed + 1);
+  // Non-trivial norms and biases, so a folding mistake cannot hide behind ones and zeros.
+  for (auto& item : m->named_parameters()) {
+    auto& p = item.value();
+    if (item.key().find("norm") != std::string::npos) p.copy_(1.0 + 0.2 * at::normal(0, 1, p.sizes(), gen));
+    else p.copy_(0.3 * at::normal(0, 1, p.sizes(), gen));
+  }
+  return m;
+}
+}  // namespace
+
+TEST_CASE("fused kernels equal their ATen compositions", "[bench][model]") {
+  auto gen = at::detail::createCPUGenerator(3);
+  torch::NoGradGuard ng;
+  SECTION("rms_normalize") {
+    auto x = at::normal(0, 2, {5, 24}, gen);
+    auto want = rms_norm(x, torch::ones({24}), 1e-5);
+    REQUIRE((rms_normalize(x, 1e-5) - want).abs().max().item<float>() < 1e-5);
+  }
+  SECTION("rotary_inplace rotates q and k heads and leaves v alone") {
+    const int64_t b = 2, t = 3, h = 4, kvh = 2, d = 8;
+    auto qkv = at::normal(0, 1, {b, t, (h + 2 * kvh) * d}, gen);
+    auto positions = torch::tensor({{0, 1, 2}, {5, 6, 7}}, torch::kInt64);
+    Rotary rot(d, 16, 10000.0);
+    auto [c4, s4] = rot.tables(positions, qkv);  // [B, 1, T, D/2]
+    auto heads = qkv.view({b, t, h + 2 * kvh, d}).transpose(1, 2);  // [B, heads, T, D]
+    auto want = Rotary::apply(heads.narrow(1, 0, h + kvh), c4, s4);
+    auto v_before = heads.narrow(1, h + kvh, kvh).clone();
+    auto fused = qkv.clone();
+    rotary_inplace(fused, c4.reshape({b, t, d / 2}), s4.reshape({b, t, d / 2}), h + kvh, d);
+    auto got = fused.view({b, t, h + 2 * kvh, d}).transpose(1, 2);
+    REQUIRE((got.narrow(1, 0, h + kvh) - want).abs().max().item<float>() < 1e-6);
+    REQUIRE(torch::equal(got.narrow(1, h + kvh, kvh), v_before));
+  }
+  SECTION("cached_attention: loop path (decode) and matmul path (prefill) equal grouped_attention") {
+    const int64_t b = 3, h = 4, kvh = 2, d = 8, cap = 12;
+    for (int64_t t : {1, 2, 7}) {
+      const int64_t s = 9;
+      auto q = at::normal(0, 1, {b, t, h * d}, gen);
+      auto kc = at::normal(0, 1, {b, kvh, cap, d}, gen), vc = at::normal(0, 1, {b, kvh, cap, d}, gen);
+      auto k = kc.narrow(2, 0, s), v = vc.narrow(2, 0, s);  // cache views, as the decoder passes them
+      auto valid = torch::ones({b, s}, torch::kBool);
+      valid[0][0] = false;  // left padding on row 0
+      valid[0][1] = false;
+      auto mask = padded_causal_mask(valid, s - t);
+      auto want = grouped_attention(q.view({b, t, h, d}).transpose(1, 2) / std::sqrt(double(d)), k, v, mask)
+                      .transpose(1, 2)
+                      .reshape({b, t, h * d});
+      auto got = cached_attention(q / std::sqrt(double(d)), k, v, mask, h);
+      REQUIRE((got - want).abs().max().item<float>() < 1e-5);
+    }
+  }
+}
+
+TEST_CASE("DecodeModel logits equal the module forward, with and without the cache", "[bench][model]") {
+  for (bool qkv_bias : {false, true}) {
+    for (bool tied : {true, false}) {
+      auto m = random_model(qkv_bias, tied, 21);
+      torch::NoGradGuard ng;
+      DecodeModel fused(*m);
+      // Two left-padded rows: prefill, then three cached decode steps.
+      auto tokens = torch::tensor({{0, 0, 5, 9, 14}, {3, 8, 1, 2, 7}}, torch::kInt64);
+      auto valid = torch::tensor({{0, 0, 1, 1, 1}, {1, 1, 1, 1, 1}}, torch::kBool);
+      const int64_t cap = 8;
+      auto valid_all = torch::cat({valid, torch::ones({2, cap - 5}, torch::kBool)}, 1);
+      auto positions_all = (valid_all.to(torch::kInt64).cumsum(1) - 1).clamp_min(0);
+      auto mask = padded_causal_mask(valid, 0);
+      auto ref_h = m->hidden(tokens, positions_all.narrow(1, 0, 5), mask);
+      auto want = m->logits(ref_h).select(1, 4);
+      auto cache = m->make_cache(2, cap);
+      auto got = fused.last_logits(tokens, positions_all.narrow(1, 0, 5), mask, &cache);
+      REQUIRE((got - want).abs().max().item<float>() < 1e-4);
+      auto no_cache = fused.last_logits(tokens, positions_all.narrow(1, 0, 5), mask);
+      REQUIRE((no_cache - want).abs().max().item<float>() < 1e-4);
+      auto seq = tokens;
+      for (int step = 0; step < 3; ++step) {
+        auto next = torch::tensor({{11 + step}, {20 + step}}, torch::kInt64);
+        seq = torch::cat({seq, next}, 1);
+        int64_t col = seq.size(1) - 1;
+        auto full_mask = padded_causal_mask(valid_all.narrow(1, 0, col + 1), 0);
+        auto ref = m->logits(m->hidden(seq, positions_all.narrow(1, 0, col + 1), full_mask)).select(1, col);
+        auto step_mask = padded_causal_mask(valid_all.narrow(1, 0, col + 1), col);  // [B, 1, 1, S]
+        auto dec = fused.last_logits(next, positions_all.narrow(1, col, 1), step_mask, &cache);
+        REQUIRE((dec - ref).abs().max().item<float>() < 1e-4);
+      }
+    }
+  }
+}
