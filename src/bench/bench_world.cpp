@@ -6,6 +6,8 @@
 
 #include "r1/data/corpus_generator.h"
 #include "r1/data/prompt_source.h"
+#include "r1/data/sft_dataset.h"
+#include "r1/stages/sft_stage.h"
 #include "r1/tokenizer/prompt_template.h"
 #include "r1/util/error.h"
 #include "r1/util/rng.h"
@@ -89,25 +91,14 @@ std::vector<TokenExample> bench_sft_examples(const Tokenizer& tok, int n, std::u
   c.malformed_rate = 0.0;
   c.bare_rate = 0.0;
   c.prose_rate = 0.0;
-  std::vector<TokenExample> out;
+  std::vector<SftExample> examples;
   for (const auto& doc : generate_corpus_documents(c, derive_seed(seed, "bench/sft"))) {
     std::string prompt = render_prompt(kBenchTemplate, doc.example.question);
     if (doc.text.compare(0, prompt.size(), prompt) != 0)
       throw RuntimeFailure("bench: a tagged corpus document does not start with its rendered prompt");
-    std::string completion = doc.text.substr(prompt.size() + std::string(kCompletionSeparator).size());
-    TokenExample ex;
-    if (tok.bos_id() >= 0) ex.tokens.push_back(tok.bos_id());
-    for (int id : tok.encode(prompt)) ex.tokens.push_back(id);
-    ex.loss.assign(ex.tokens.size(), 0);
-    for (int id : tok.encode(completion)) {
-      ex.tokens.push_back(id);
-      ex.loss.push_back(1);
-    }
-    ex.tokens.push_back(tok.eos_id());
-    ex.loss.push_back(1);
-    out.push_back(std::move(ex));
+    examples.push_back({prompt, doc.text.substr(prompt.size() + std::string(kCompletionSeparator).size()), Json()});
   }
-  return out;
+  return sft_token_examples(examples, tok);  // tokenized exactly as the sft stage does
 }
 
 config::ModelConfig bench_model_config(const std::string& name_or_path, int min_positions) {
