@@ -98,7 +98,7 @@ std::vector<TokenExample> bench_sft_examples(const Tokenizer& tok, int n, std::u
       throw RuntimeFailure("bench: a tagged corpus document does not start with its rendered prompt");
     examples.push_back({prompt, doc.text.substr(prompt.size() + std::string(kCompletionSeparator).size()), Json()});
   }
-  return sft_token_examples(examples, tok);  // tokenized exactly as the sft stage does
+  return stages::sft_token_examples(examples, tok);  // tokenized exactly as the sft stage does
 }
 
 config::ModelConfig bench_model_config(const std::string& name_or_path, int min_positions) {

@@ -72,16 +72,6 @@ std::vector<PromptExample> eval_prompts(const config::EvalSettings& settings, st
   return load_prompts(settings.prompts, derive_seed(run_seed, "eval-prompts"));
 }
 
-namespace {
-RewardSet verdict_rewards() {
-  std::vector<config::RewardSpec> specs(3);
-  specs[0].name = "accuracy";
-  specs[1].name = "format";
-  specs[2].name = "language";
-  return RewardSet(specs);
-}
-}  // namespace
-
 EvalResult evaluate(train::ModelBundle& bundle, const std::vector<PromptExample>& prompts,
                     const config::EvalSettings& settings, std::uint64_t seed, std::vector<Json>* samples_out,
                     dist::Comm& comm) {

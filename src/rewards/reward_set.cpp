@@ -54,4 +54,12 @@ RewardOutcome RewardSet::score(const PromptExample& ex, const std::string& promp
   return out;
 }
 
+RewardSet verdict_rewards() {
+  std::vector<config::RewardSpec> specs(3);
+  specs[0].name = "accuracy";
+  specs[1].name = "format";
+  specs[2].name = "language";
+  return RewardSet(specs);
+}
+
 }  // namespace r1

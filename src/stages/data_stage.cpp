@@ -39,13 +39,6 @@ std::string failed_filter(const config::SampleFilterConfig& f, const RewardOutco
   return "";
 }
 
-RewardSet verdicts() {
-  std::vector<config::RewardSpec> specs(3);
-  specs[0].name = "accuracy";
-  specs[1].name = "format";
-  specs[2].name = "language";
-  return RewardSet(specs);
-}
 }  // namespace
 
 void DataStage::run(StageContext& ctx) {
@@ -57,7 +50,7 @@ void DataStage::run(StageContext& ctx) {
   auto prompts = load_prompts(cfg_.prompts, derive_seed(ctx.run.seed, "prompts/" + ctx.stage_name));
   log->info("[{}] sampling {} x {} from {}", ctx.stage_name, prompts.size(), cfg_.samples_per_prompt, policy_path);
   generate::Sampler sampler(*bundle.model, bundle.tokenizer);
-  RewardSet rewards = verdicts();
+  RewardSet rewards = verdict_rewards();
 
   std::vector<Json> rows;
   std::set<std::string> seen;

@@ -42,4 +42,8 @@ class RewardSet {
   std::string language_target_ = "prompt";
 };
 
+// Accuracy, format and language at their defaults: the verdicts eval and the data stages (cold start, rejection
+// sampling) judge a completion by.
+RewardSet verdict_rewards();
+
 }  // namespace r1

@@ -1,32 +1,15 @@
 // Sampler: batched == one-by-one, seeded determinism, stop strings, cache == no cache, sampling filters.
 #include <catch2/catch.hpp>
 
-#include "../../support/test_support.h"
-#include "r1/generate/sampler.h"
+#include "sampling_fixtures.h"
 
 using namespace r1;
 
-namespace {
-model::Transformer make_model(uint64_t seed) {
-  auto c = test::micro_model_config();
-  model::Transformer m(c, test::tiny_tokenizer().vocab_size());
-  m->init_weights(seed);
-  // Larger weights make the distribution peaky enough to produce varied, non-uniform text.
-  torch::NoGradGuard ng;
-  for (auto& p : m->parameters()) p.mul_(3.0);
-  return m;
-}
-std::vector<std::vector<int>> prompts(const Tokenizer& tok) {
-  return {generate::encode_prompt(tok, "What is 12 + 7?"), generate::encode_prompt(tok, "primero"),
-          generate::encode_prompt(tok, "the answer is 42 so then the answer is"), generate::encode_prompt(tok, "A")};
-}
-}  // namespace
-
 TEST_CASE("batched generation equals one-by-one generation", "[generate]") {
   const auto& tok = test::tiny_tokenizer();
-  auto m = make_model(11);
+  auto m = test::peaky_micro_model(11);
   generate::Sampler sampler(*m, tok);
-  auto ps = prompts(tok);
+  auto ps = test::mixed_length_prompts(tok);
   std::vector<uint64_t> seeds = {1, 2, 3, 4};
   for (double temperature : {0.0, 1.0}) {
     config::SamplingConfig cfg;
@@ -46,12 +29,12 @@ TEST_CASE("batched generation equals one-by-one generation", "[generate]") {
 
 TEST_CASE("same seed gives the same samples; another seed differs", "[generate]") {
   const auto& tok = test::tiny_tokenizer();
-  auto m = make_model(12);
+  auto m = test::peaky_micro_model(12);
   generate::Sampler sampler(*m, tok);
   config::SamplingConfig cfg;
   cfg.max_new_tokens = 16;
   cfg.stop = {};
-  auto p = prompts(tok);
+  auto p = test::mixed_length_prompts(tok);
   auto a = sampler.generate(p, cfg, {1, 2, 3, 4});
   auto b = sampler.generate(p, cfg, {1, 2, 3, 4});
   auto c = sampler.generate(p, cfg, {5, 6, 7, 8});
@@ -65,13 +48,13 @@ TEST_CASE("same seed gives the same samples; another seed differs", "[generate]"
 
 TEST_CASE("cache and no-cache decoding agree", "[generate]") {
   const auto& tok = test::tiny_tokenizer();
-  auto m = make_model(13);
+  auto m = test::peaky_micro_model(13);
   generate::Sampler sampler(*m, tok);
   config::SamplingConfig cfg;
   cfg.temperature = 0.0;
   cfg.max_new_tokens = 10;
   cfg.stop = {};
-  auto p = prompts(tok);
+  auto p = test::mixed_length_prompts(tok);
   auto a = sampler.generate(p, cfg, {1, 2, 3, 4}, true);
   auto b = sampler.generate(p, cfg, {1, 2, 3, 4}, false);
   for (size_t i = 0; i < a.size(); ++i) REQUIRE(a[i].tokens == b[i].tokens);
@@ -79,12 +62,12 @@ TEST_CASE("cache and no-cache decoding agree", "[generate]") {
 
 TEST_CASE("stop strings end a row and are kept in the text", "[generate]") {
   const auto& tok = test::tiny_tokenizer();
-  auto m = make_model(14);
+  auto m = test::peaky_micro_model(14);
   generate::Sampler sampler(*m, tok);
   config::SamplingConfig cfg;
   cfg.max_new_tokens = 40;
   cfg.stop = {};
-  auto p = prompts(tok);
+  auto p = test::mixed_length_prompts(tok);
   auto free_run = sampler.generate(p, cfg, {1, 2, 3, 4});
   // Use a piece the free run produced as a stop string: the stopped run must end right after it.
   std::string stop;
