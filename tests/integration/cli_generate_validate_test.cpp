@@ -144,7 +144,7 @@ TEST_CASE("r1 --help lists every subcommand", "[cli]") {
   INFO(r.output);
   CHECK(r.exit_code == 0);
   for (const char* cmd : {"run", "pretrain", "train-zero", "cold-start", "sft", "grpo", "rejection-sample", "distill",
-                          "eval", "generate", "reward", "data", "tokenizer", "validate", "report"}) {
+                          "eval", "generate", "reward", "data", "tokenizer", "validate", "report", "bench"}) {
     INFO(cmd);
     CHECK_THAT(r.output, Catch::Contains(std::string("  ") + cmd + " "));
   }
