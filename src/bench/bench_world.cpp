@@ -7,6 +7,7 @@
 #include "r1/data/corpus_generator.h"
 #include "r1/data/prompt_source.h"
 #include "r1/data/sft_dataset.h"
+#include "r1/stages/pretrain_stage.h"
 #include "r1/stages/sft_stage.h"
 #include "r1/tokenizer/prompt_template.h"
 #include "r1/util/error.h"
@@ -69,12 +70,7 @@ std::vector<TokenRow> bench_pretrain_rows(const Tokenizer& tok, int seq_len, int
   int batch = 0;
   while (tokens < need) {
     for (const auto& doc : generate_corpus(corpus_config(500), derive_seed(seed, "bench/pretrain-" + std::to_string(batch++)))) {
-      TokenExample ex;
-      if (tok.bos_id() >= 0) ex.tokens.push_back(tok.bos_id());
-      for (int id : tok.encode(doc)) ex.tokens.push_back(id);
-      ex.tokens.push_back(tok.eos_id());
-      ex.loss.assign(ex.tokens.size(), 1);
-      ex.loss[0] = 0;
+      TokenExample ex = stages::pretrain_token_example(doc, tok);  // as the pretrain stage tokenizes
       tokens += static_cast<std::int64_t>(ex.tokens.size());
       examples.push_back(std::move(ex));
     }

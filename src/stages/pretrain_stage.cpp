@@ -36,6 +36,16 @@ std::string write_tokenizer_corpus(const std::vector<std::string>& docs, const s
 }
 }  // namespace
 
+TokenExample pretrain_token_example(const std::string& document, const Tokenizer& tok) {
+  TokenExample ex;
+  if (tok.bos_id() >= 0) ex.tokens.push_back(tok.bos_id());
+  for (int id : tok.encode(document)) ex.tokens.push_back(id);
+  ex.tokens.push_back(tok.eos_id());
+  ex.loss.assign(ex.tokens.size(), 1);
+  ex.loss[0] = 0;
+  return ex;
+}
+
 void PretrainStage::run(StageContext& ctx) {
   auto log = logger();
   auto env = ctx.trainer_env();
@@ -76,16 +86,7 @@ void PretrainStage::run(StageContext& ctx) {
   auto to_examples = [&](const std::vector<std::string>& ds) {
     std::vector<TokenExample> out;
     out.reserve(ds.size());
-    const Tokenizer& t = bundle.tokenizer;
-    for (const auto& d : ds) {
-      TokenExample ex;
-      if (t.bos_id() >= 0) ex.tokens.push_back(t.bos_id());
-      for (int id : t.encode(d)) ex.tokens.push_back(id);
-      ex.tokens.push_back(t.eos_id());
-      ex.loss.assign(ex.tokens.size(), 1);
-      ex.loss[0] = 0;
-      out.push_back(std::move(ex));
-    }
+    for (const auto& d : ds) out.push_back(pretrain_token_example(d, bundle.tokenizer));
     return out;
   };
   PackStats stats;
