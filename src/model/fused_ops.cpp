@@ -1,6 +1,8 @@
 // Fused inference kernels (CPU float32 loops) with ATen fallbacks.
 #include "r1/model/fused_ops.h"
 
+#include "r1/model/cpu_vector_math.h"
+
 #include <ATen/Parallel.h>
 
 #include <cmath>
@@ -21,17 +23,6 @@ constexpr int64_t kMaxLoopQueries = 4;
 
 int64_t grain_for(int64_t flops_per_item) { return std::max<int64_t>(1, kGrainFlops / std::max<int64_t>(1, flops_per_item)); }
 
-// a . b over n floats with eight independent partial sums, so the compiler can vectorize it.
-inline float dot(const float* a, const float* b, int64_t n) {
-  float acc[8] = {0, 0, 0, 0, 0, 0, 0, 0};
-  int64_t i = 0;
-  for (; i + 8 <= n; i += 8)
-    for (int l = 0; l < 8; ++l) acc[l] += a[i + l] * b[i + l];
-  float tail = 0;
-  for (; i < n; ++i) tail += a[i] * b[i];
-  return tail + ((acc[0] + acc[4]) + (acc[1] + acc[5])) + ((acc[2] + acc[6]) + (acc[3] + acc[7]));
-}
-
 }  // namespace
 
 torch::Tensor rms_normalize(const torch::Tensor& x, double eps) {
@@ -47,7 +38,7 @@ torch::Tensor rms_normalize(const torch::Tensor& x, double eps) {
     for (int64_t r = begin; r < end; ++r) {
       const float* a = src + r * h;
       float* b = dst + r * h;
-      const float ss = dot(a, a, h);
+      const float ss = cpu::dot(a, a, h);
       const float inv = 1.0f / std::sqrt(ss / static_cast<float>(h) + static_cast<float>(eps));
       for (int64_t i = 0; i < h; ++i) b[i] = a[i] * inv;
     }
@@ -90,6 +81,61 @@ void rotary_inplace(torch::Tensor& qkv, const torch::Tensor& cos, const torch::T
   });
 }
 
+namespace {
+
+// One (row, kv head) of decode attention: pointers to its first query head, keys [S, D], values [S, D], mask
+// rows and output, with the strides between consecutive query tokens.
+struct DecodeGroup {
+  const float* q;
+  int64_t q_t;
+  const float* k;
+  const float* v;
+  const float* mask;
+  int64_t m_t;
+  float* out;
+  int64_t o_t;
+};
+
+// softmax(q k^T + mask) v for the rep query heads of each of the t tokens. Each key and value row is read once
+// for all rep heads; scores live in `scratch` [rep, S]; exp is the vectorizable exp_approx.
+R1_CPU_CLONES void attend_kv_group(const DecodeGroup& g, int64_t t, int64_t rep, int64_t s, int64_t d,
+                                   float* scratch) {
+  const float neg_inf = -std::numeric_limits<float>::infinity();
+  for (int64_t ti = 0; ti < t; ++ti) {
+    const float* qt = g.q + ti * g.q_t;
+    const float* m = g.mask + ti * g.m_t;
+    float* ot = g.out + ti * g.o_t;
+    for (int64_t j = 0; j < s; ++j) {
+      const float* kr = g.k + j * d;
+      for (int64_t r = 0; r < rep; ++r)
+        scratch[r * s + j] = m[j] == neg_inf ? neg_inf : cpu::dot(qt + r * d, kr, d) + m[j];
+    }
+    for (int64_t r = 0; r < rep; ++r) {
+      float* p = scratch + r * s;
+      float mx = neg_inf;
+      for (int64_t j = 0; j < s; ++j) mx = std::max(mx, p[j]);
+      for (int64_t j = 0; j < s; ++j) {
+        const float e = cpu::exp_approx(p[j] - mx);
+        p[j] = p[j] == neg_inf ? 0.0f : e;
+      }
+      const float inv = 1.0f / cpu::sum(p, s);
+      for (int64_t j = 0; j < s; ++j) p[j] *= inv;
+      float* o = ot + r * d;
+      for (int64_t x = 0; x < d; ++x) o[x] = 0;
+    }
+    for (int64_t j = 0; j < s; ++j) {
+      const float* vr = g.v + j * d;
+      for (int64_t r = 0; r < rep; ++r) {
+        const float w = scratch[r * s + j];
+        float* o = ot + r * d;
+        for (int64_t x = 0; x < d; ++x) o[x] += w * vr[x];
+      }
+    }
+  }
+}
+
+}  // namespace
+
 torch::Tensor cached_attention(const torch::Tensor& q, const torch::Tensor& k, const torch::Tensor& v,
                                const torch::Tensor& mask, int64_t heads) {
   const int64_t b = q.size(0), t = q.size(1), kvh = k.size(1), s = k.size(2), d = k.size(3), rep = heads / kvh;
@@ -115,42 +161,14 @@ torch::Tensor cached_attention(const torch::Tensor& q, const torch::Tensor& k, c
   const int64_t q_b = q.stride(0), q_t = q.stride(1);
   const int64_t k_b = k.stride(0), k_h = k.stride(1), v_b = v.stride(0), v_h = v.stride(1);
   const int64_t m_b = mask.size(0) == 1 ? 0 : mask.stride(0), m_t = mask.stride(2);
-  const float neg_inf = -std::numeric_limits<float>::infinity();
   // One task per (row, kv head): its rep * T queries share the same keys and values.
   at::parallel_for(0, b * kvh, grain_for(4 * rep * t * s * d), [&](int64_t begin, int64_t end) {
-    std::vector<float> p(static_cast<size_t>(s));
+    std::vector<float> scratch(static_cast<size_t>(rep * s));
     for (int64_t item = begin; item < end; ++item) {
       const int64_t bi = item / kvh, g = item % kvh;
-      const float* kb = kp + bi * k_b + g * k_h;
-      const float* vb = vp + bi * v_b + g * v_h;
-      for (int64_t ti = 0; ti < t; ++ti) {
-        const float* m = mp + bi * m_b + ti * m_t;
-        for (int64_t r = 0; r < rep; ++r) {
-          const int64_t h = g * rep + r;
-          const float* qv = qp + bi * q_b + ti * q_t + h * d;
-          float mx = neg_inf;
-          for (int64_t j = 0; j < s; ++j) {
-            if (m[j] == neg_inf) {
-              p[j] = neg_inf;
-              continue;
-            }
-            p[j] = dot(qv, kb + j * d, d) + m[j];
-            mx = std::max(mx, p[j]);
-          }
-          float* o = op + (bi * t + ti) * heads * d + h * d;
-          for (int64_t x = 0; x < d; ++x) o[x] = 0;
-          float z = 0;
-          for (int64_t j = 0; j < s; ++j) {
-            if (p[j] == neg_inf) continue;
-            const float w = std::exp(p[j] - mx);
-            z += w;
-            const float* vr = vb + j * d;
-            for (int64_t x = 0; x < d; ++x) o[x] += w * vr[x];
-          }
-          const float inv = 1.0f / z;
-          for (int64_t x = 0; x < d; ++x) o[x] *= inv;
-        }
-      }
+      DecodeGroup group{qp + bi * q_b + g * rep * d, q_t, kp + bi * k_b + g * k_h, vp + bi * v_b + g * v_h,
+                        mp + bi * m_b, m_t, op + bi * t * heads * d + g * rep * d, heads * d};
+      attend_kv_group(group, t, rep, s, d, scratch.data());
     }
   });
   return out;

@@ -5,6 +5,7 @@
 #include "../../support/test_support.h"
 #include "r1/model/attention.h"
 #include "r1/model/attention_mask.h"
+#include "r1/model/cpu_vector_math.h"
 #include "r1/model/decode_model.h"
 #include "r1/model/fused_ops.h"
 #include "r1/model/rms_norm.h"
@@ -55,24 +56,40 @@ TEST_CASE("fused kernels equal their ATen compositions", "[bench][model]") {
     REQUIRE(torch::equal(got.narrow(1, h + kvh, kvh), v_before));
   }
   SECTION("cached_attention: loop path (decode) and matmul path (prefill) equal grouped_attention") {
-    const int64_t b = 3, h = 4, kvh = 2, d = 8, cap = 12;
-    for (int64_t t : {1, 2, 7}) {
-      const int64_t s = 9;
-      auto q = at::normal(0, 1, {b, t, h * d}, gen);
-      auto kc = at::normal(0, 1, {b, kvh, cap, d}, gen), vc = at::normal(0, 1, {b, kvh, cap, d}, gen);
-      auto k = kc.narrow(2, 0, s), v = vc.narrow(2, 0, s);  // cache views, as the decoder passes them
-      auto valid = torch::ones({b, s}, torch::kBool);
-      valid[0][0] = false;  // left padding on row 0
-      valid[0][1] = false;
-      auto mask = padded_causal_mask(valid, s - t);
-      auto want = grouped_attention(q.view({b, t, h, d}).transpose(1, 2), k, v, mask)  // scales by 1/sqrt(d) itself
-                      .transpose(1, 2)
-                      .reshape({b, t, h * d});
-      auto got = cached_attention(q / std::sqrt(double(d)), k, v, mask, h);
-      INFO("t = " << t << ", mask " << mask.sizes());
-      REQUIRE((got - want).abs().max().item<float>() < 1e-5);
+    const int64_t b = 3, h = 4, kvh = 2, cap = 48;
+    for (int64_t d : {8, 32}) {
+      for (int64_t s : {9, 37}) {
+        for (int64_t t : {1, 2, 4, 7}) {
+          auto q = at::normal(0, 1, {b, t, h * d}, gen);
+          auto kc = at::normal(0, 1, {b, kvh, cap, d}, gen), vc = at::normal(0, 1, {b, kvh, cap, d}, gen);
+          auto k = kc.narrow(2, 0, s), v = vc.narrow(2, 0, s);  // cache views, as the decoder passes them
+          auto valid = torch::ones({b, s}, torch::kBool);
+          valid[0][0] = false;  // left padding on row 0
+          valid[0][1] = false;
+          auto mask = padded_causal_mask(valid, s - t);
+          auto want = grouped_attention(q.view({b, t, h, d}).transpose(1, 2), k, v, mask)  // scales by 1/sqrt(d)
+                          .transpose(1, 2)
+                          .reshape({b, t, h * d});
+          auto got = cached_attention(q / std::sqrt(double(d)), k, v, mask, h);
+          INFO("d = " << d << ", s = " << s << ", t = " << t << ", mask " << mask.sizes());
+          REQUIRE((got - want).abs().max().item<float>() < 1e-5);
+        }
+      }
     }
   }
+}
+
+TEST_CASE("exp_approx matches std::exp to 2e-7 relative over the softmax range", "[bench][model]") {
+  float worst = 0;
+  for (int i = 0; i <= 200000; ++i) {
+    const float x = -87.0f + 87.0f * static_cast<float>(i) / 200000.0f;  // softmax arguments are <= 0
+    const float want = std::exp(x);
+    worst = std::max(worst, std::abs(cpu::exp_approx(x) - want) / want);
+  }
+  REQUIRE(worst < 2e-7f);
+  REQUIRE(cpu::exp_approx(0.0f) == 1.0f);
+  REQUIRE(cpu::exp_approx(-1000.0f) <= std::exp(-87.0f) * 1.0001f);  // clamped, never NaN or negative
+  REQUIRE(cpu::exp_approx(-1000.0f) >= 0.0f);
 }
 
 TEST_CASE("DecodeModel logits equal the module forward, with and without the cache", "[bench][model]") {
