@@ -7,6 +7,19 @@
 
 namespace r1::model {
 
+namespace {
+// add + x w^T for x [N, in], w [out, in], add [out] or [N, out] (optional). One row (a batch-1 decode step) is a
+// matrix-vector product: BLAS reads w once instead of packing it for a GEMM.
+torch::Tensor linear_rows(const torch::Tensor& x, const torch::Tensor& w, const torch::Tensor& add = {}) {
+  if (x.size(0) == 1) {
+    auto row = x.view({-1});
+    auto y = add.defined() ? torch::addmv(add.reshape({-1}), w, row) : torch::mv(w, row);
+    return y.view({1, -1});
+  }
+  return add.defined() ? torch::addmm(add, x, w.t()) : torch::mm(x, w.t());
+}
+}  // namespace
+
 DecodeModel::DecodeModel(const TransformerImpl& model)
     : model_(model),
       heads_(model.config().num_attention_heads),
@@ -47,7 +60,7 @@ torch::Tensor DecodeModel::last_logits(const torch::Tensor& tokens, const torch:
   int64_t index = 0;
   for (const auto& l : layers_) {
     auto h = rms_normalize(x, eps_);
-    auto qkv = l.qkv_b.defined() ? torch::addmm(l.qkv_b, h, l.qkv_w.t()) : torch::mm(h, l.qkv_w.t());
+    auto qkv = linear_rows(h, l.qkv_w, l.qkv_b);
     auto qkv3 = qkv.view({b, t, -1});
     rotary_inplace(qkv3, cos, sin, heads_ + kv_heads_, head_dim_);
     auto q = qkv3.narrow(2, 0, q_width);                                                        // [B, T, H*D]
@@ -55,16 +68,16 @@ torch::Tensor DecodeModel::last_logits(const torch::Tensor& tokens, const torch:
     auto v = qkv3.narrow(2, q_width + kv_width, kv_width).view({b, t, kv_heads_, head_dim_}).transpose(1, 2);
     if (cache) std::tie(k, v) = cache->append(index, k, v);
     auto attn = cached_attention(q, k, v, mask, heads_);  // [B, T, H*D]
-    x = torch::addmm(x, attn.view({n, q_width}), l.o_w.t());
-    auto gu = torch::mm(rms_normalize(x, eps_), l.gate_up_w.t());  // [N, 2I]
+    x = linear_rows(attn.view({n, q_width}), l.o_w, x);
+    auto gu = linear_rows(rms_normalize(x, eps_), l.gate_up_w);  // [N, 2I]
     auto act = torch::silu(gu.narrow(1, 0, inter_));
     act.mul_(gu.narrow(1, inter_, inter_));
-    x = torch::addmm(x, act, l.down_w.t());
+    x = linear_rows(act, l.down_w, x);
     ++index;
   }
   if (cache) cache->advance(t);
   auto last = t == 1 ? x : x.view({b, t, -1}).select(1, t - 1).contiguous();  // [B, hidden]
-  return torch::mm(rms_normalize(last, eps_), head_.t()).to(torch::kFloat32);
+  return linear_rows(rms_normalize(last, eps_), head_).to(torch::kFloat32);
 }
 
 }  // namespace r1::model

@@ -6,8 +6,13 @@
 #include <ATen/Parallel.h>
 
 #include <cmath>
+#include <cstring>
 #include <limits>
 #include <vector>
+
+// The kernels pass cpu::Float8 values between inlined helpers; the AVX-vs-SSE calling convention note GCC gives
+// for them does not apply (nothing of that type crosses a real call).
+#pragma GCC diagnostic ignored "-Wpsabi"
 
 namespace r1::model {
 
@@ -83,12 +88,14 @@ void rotary_inplace(torch::Tensor& qkv, const torch::Tensor& cos, const torch::T
 
 namespace {
 
-// One (row, kv head) of decode attention: pointers to its first query head, keys [S, D], values [S, D], mask
-// rows and output, with the strides between consecutive query tokens.
+// One (row, kv head) of decode attention: pointers to its first query head, transposed keys [D, ldk]
+// (ldk >= S: the cache's capacity), values [S, D], mask rows and output, with the strides between consecutive
+// query tokens.
 struct DecodeGroup {
   const float* q;
   int64_t q_t;
-  const float* k;
+  const float* kt;
+  int64_t ldk;
   const float* v;
   const float* mask;
   int64_t m_t;
@@ -96,40 +103,100 @@ struct DecodeGroup {
   int64_t o_t;
 };
 
-// softmax(q k^T + mask) v for the rep query heads of each of the t tokens. Each key and value row is read once
-// for all rep heads; scores live in `scratch` [rep, S]; exp is the vectorizable exp_approx.
+// scores[r * stride + j] = q_r . k_j + m[j] for the R query heads q [R, D] (head stride d) and keys j < s. The
+// keys are read row by row of the transposed cache (D sequential streams, one at a time, which the hardware
+// prefetcher follows), the heads' score rows (L1-resident) accumulate eight keys per vector operation.
+template <int R>
+__attribute__((always_inline)) inline void score_keys(const float* q, const float* kt, int64_t ldk, int64_t s,
+                                                      int64_t d, const float* m, float* scores, int64_t stride) {
+  const int64_t full = s - s % 8;
+  for (int r = 0; r < R; ++r) std::memcpy(scores + r * stride, m, sizeof(float) * s);
+  for (int64_t x = 0; x < d; ++x) {
+    const float* kx = kt + x * ldk;
+    float qv[R];
+    for (int r = 0; r < R; ++r) qv[r] = q[r * d + x];
+    const float* next_row = kx + ldk;  // prefetched one row ahead: the rows are short streams
+    for (int64_t j = 0; j < full; j += 8) {
+      if (x + 1 < d) __builtin_prefetch(next_row + j);
+      const cpu::Float8 kv = cpu::load8(kx + j);
+      for (int r = 0; r < R; ++r) {
+        float* sr = scores + r * stride + j;
+        cpu::store8(sr, cpu::load8(sr) + qv[r] * kv);
+      }
+    }
+    for (int64_t j = full; j < s; ++j)
+      for (int r = 0; r < R; ++r) scores[r * stride + j] += qv[r] * kx[j];
+  }
+}
+
+// out_r[x0, x0 + 8 V) = scale_r * sum_j w_r[j] v_j[x0, x0 + 8 V) for the R heads' weights w [R, S] (head
+// stride `stride`) and values v [S, D]: value rows are read in order, the R x V accumulators stay in registers.
+template <int R, int V>
+__attribute__((always_inline)) inline void weigh_value_columns(const float* w, int64_t stride, const float* v,
+                                                               int64_t s, int64_t d, int64_t x0, const float* scale,
+                                                               float* out) {
+  cpu::Float8 acc[R][V];
+  for (int r = 0; r < R; ++r)
+    for (int c = 0; c < V; ++c) acc[r][c] = cpu::splat8(0.0f);
+  for (int64_t j = 0; j < s; ++j) {
+    const float* vr = v + j * d + x0;
+    cpu::Float8 vv[V];
+    for (int c = 0; c < V; ++c) vv[c] = cpu::load8(vr + 8 * c);
+    for (int r = 0; r < R; ++r) {
+      const float wr = w[r * stride + j];
+      for (int c = 0; c < V; ++c) acc[r][c] += wr * vv[c];
+    }
+  }
+  for (int r = 0; r < R; ++r)
+    for (int c = 0; c < V; ++c) cpu::store8(out + r * d + x0 + 8 * c, acc[r][c] * scale[r]);
+}
+
+// out_r = scale_r * sum_j w_r[j] v_j for all D columns: 32 columns per pass over the values (16 for four heads),
+// then 8, then single columns.
+template <int R>
+__attribute__((always_inline)) inline void weigh_values(const float* w, int64_t stride, const float* v, int64_t s,
+                                                        int64_t d, const float* scale, float* out) {
+  constexpr int kWide = R <= 2 ? 4 : 2;  // Float8 accumulators per head in the wide pass
+  int64_t x0 = 0;
+  for (; x0 + 8 * kWide <= d; x0 += 8 * kWide) weigh_value_columns<R, kWide>(w, stride, v, s, d, x0, scale, out);
+  for (; x0 + 8 <= d; x0 += 8) weigh_value_columns<R, 1>(w, stride, v, s, d, x0, scale, out);
+  for (; x0 < d; ++x0) {
+    for (int r = 0; r < R; ++r) {
+      float a = 0;
+      for (int64_t j = 0; j < s; ++j) a += w[r * stride + j] * v[j * d + x0];
+      out[r * d + x0] = a * scale[r];
+    }
+  }
+}
+
+// Query heads handled together out of `left`: four, two or one (the kernels are unrolled for these).
+inline int64_t head_tile(int64_t left) { return left >= 4 ? 4 : (left >= 2 ? 2 : 1); }
+
+// softmax(q k^T + mask) v for the rep query heads of each of the t tokens. Keys and values are read once per
+// tile of up to four heads; scratch holds the scores [rep, S] and the heads' 1 / sum of weights [rep].
 R1_CPU_CLONES void attend_kv_group(const DecodeGroup& g, int64_t t, int64_t rep, int64_t s, int64_t d,
                                    float* scratch) {
-  const float neg_inf = -std::numeric_limits<float>::infinity();
+  float* inv = scratch + rep * s;
   for (int64_t ti = 0; ti < t; ++ti) {
     const float* qt = g.q + ti * g.q_t;
     const float* m = g.mask + ti * g.m_t;
     float* ot = g.out + ti * g.o_t;
-    for (int64_t j = 0; j < s; ++j) {
-      const float* kr = g.k + j * d;
-      for (int64_t r = 0; r < rep; ++r)
-        scratch[r * s + j] = m[j] == neg_inf ? neg_inf : cpu::dot(qt + r * d, kr, d) + m[j];
+    for (int64_t r = 0, n = 0; r < rep; r += n) {
+      n = head_tile(rep - r);
+      const float* qr = qt + r * d;
+      float* sr = scratch + r * s;
+      if (n == 4) score_keys<4>(qr, g.kt, g.ldk, s, d, m, sr, s);
+      else if (n == 2) score_keys<2>(qr, g.kt, g.ldk, s, d, m, sr, s);
+      else score_keys<1>(qr, g.kt, g.ldk, s, d, m, sr, s);
     }
-    for (int64_t r = 0; r < rep; ++r) {
-      float* p = scratch + r * s;
-      float mx = neg_inf;
-      for (int64_t j = 0; j < s; ++j) mx = std::max(mx, p[j]);
-      for (int64_t j = 0; j < s; ++j) {
-        const float e = cpu::exp_approx(p[j] - mx);
-        p[j] = p[j] == neg_inf ? 0.0f : e;
-      }
-      const float inv = 1.0f / cpu::sum(p, s);
-      for (int64_t j = 0; j < s; ++j) p[j] *= inv;
-      float* o = ot + r * d;
-      for (int64_t x = 0; x < d; ++x) o[x] = 0;
-    }
-    for (int64_t j = 0; j < s; ++j) {
-      const float* vr = g.v + j * d;
-      for (int64_t r = 0; r < rep; ++r) {
-        const float w = scratch[r * s + j];
-        float* o = ot + r * d;
-        for (int64_t x = 0; x < d; ++x) o[x] += w * vr[x];
-      }
+    for (int64_t r = 0; r < rep; ++r) inv[r] = 1.0f / cpu::exp_shifted_inplace(scratch + r * s, s);
+    for (int64_t r = 0, n = 0; r < rep; r += n) {
+      n = head_tile(rep - r);
+      const float* wr = scratch + r * s;
+      float* orow = ot + r * d;
+      if (n == 4) weigh_values<4>(wr, s, g.v, s, d, inv + r, orow);
+      else if (n == 2) weigh_values<2>(wr, s, g.v, s, d, inv + r, orow);
+      else weigh_values<1>(wr, s, g.v, s, d, inv + r, orow);
     }
   }
 }
@@ -141,8 +208,8 @@ torch::Tensor cached_attention(const torch::Tensor& q, const torch::Tensor& k, c
   const int64_t b = q.size(0), t = q.size(1), kvh = k.size(1), s = k.size(2), d = k.size(3), rep = heads / kvh;
   // The loop wins for decode steps (few queries); prefill and full recomputation go to batched matmuls.
   const bool fast = t <= kMaxLoopQueries && cpu_float(q) && cpu_float(k) && cpu_float(v) && cpu_float(mask) &&
-                    q.stride(2) == 1 && k.stride(3) == 1 && v.stride(3) == 1 && k.stride(2) == d &&
-                    v.stride(2) == d && mask.size(1) == 1 && mask.size(2) == t && mask.stride(3) == 1;
+                    q.stride(2) == 1 && k.stride(2) == 1 && k.stride(3) >= s && v.stride(3) == 1 && v.stride(2) == d &&
+                    mask.size(1) == 1 && mask.size(2) == t && mask.stride(3) == 1;
   if (!fast) {
     // [B, T, H, D] -> [B, kvH, rep * T, D]; scores [B, kvH, rep, T, S].
     auto qg = q.reshape({b, t, kvh, rep, d}).permute({0, 2, 3, 1, 4}).reshape({b, kvh, rep * t, d});
@@ -159,14 +226,14 @@ torch::Tensor cached_attention(const torch::Tensor& q, const torch::Tensor& k, c
   const float* mp = mask.data_ptr<float>();
   float* op = out.data_ptr<float>();
   const int64_t q_b = q.stride(0), q_t = q.stride(1);
-  const int64_t k_b = k.stride(0), k_h = k.stride(1), v_b = v.stride(0), v_h = v.stride(1);
+  const int64_t k_b = k.stride(0), k_h = k.stride(1), ldk = k.stride(3), v_b = v.stride(0), v_h = v.stride(1);
   const int64_t m_b = mask.size(0) == 1 ? 0 : mask.stride(0), m_t = mask.stride(2);
   // One task per (row, kv head): its rep * T queries share the same keys and values.
   at::parallel_for(0, b * kvh, grain_for(4 * rep * t * s * d), [&](int64_t begin, int64_t end) {
-    std::vector<float> scratch(static_cast<size_t>(rep * s));
+    std::vector<float> scratch(static_cast<size_t>(rep * (s + 1)));
     for (int64_t item = begin; item < end; ++item) {
       const int64_t bi = item / kvh, g = item % kvh;
-      DecodeGroup group{qp + bi * q_b + g * rep * d, q_t, kp + bi * k_b + g * k_h, vp + bi * v_b + g * v_h,
+      DecodeGroup group{qp + bi * q_b + g * rep * d, q_t, kp + bi * k_b + g * k_h, ldk, vp + bi * v_b + g * v_h,
                         mp + bi * m_b, m_t, op + bi * t * heads * d + g * rep * d, heads * d};
       attend_kv_group(group, t, rep, s, d, scratch.data());
     }

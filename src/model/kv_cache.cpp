@@ -9,7 +9,7 @@ KvCache::KvCache(int64_t layers, int64_t batch, int64_t kv_heads, int64_t capaci
                  torch::TensorOptions options)
     : capacity_(capacity), batch_(batch) {
   for (int64_t l = 0; l < layers; ++l) {
-    k_.push_back(torch::empty({batch, kv_heads, capacity, head_dim}, options));
+    k_.push_back(torch::empty({batch, kv_heads, head_dim, capacity}, options));
     v_.push_back(torch::empty({batch, kv_heads, capacity, head_dim}, options));
   }
 }
@@ -21,9 +21,9 @@ std::pair<torch::Tensor, torch::Tensor> KvCache::append(int64_t layer, const tor
                          std::to_string(capacity_));
   auto& kc = k_[layer];
   auto& vc = v_[layer];
-  kc.narrow(2, length_, t).copy_(k);
+  kc.narrow(3, length_, t).copy_(k.transpose(2, 3));
   vc.narrow(2, length_, t).copy_(v);
-  return {kc.narrow(2, 0, length_ + t), vc.narrow(2, 0, length_ + t)};
+  return {kc.narrow(3, 0, length_ + t).transpose(2, 3), vc.narrow(2, 0, length_ + t)};
 }
 
 void KvCache::select_rows(const torch::Tensor& rows) {

@@ -1,5 +1,6 @@
-// Small float32 building blocks for the hand-written CPU kernels (fused_ops.cpp), written so that GCC
-// vectorizes them, plus R1_CPU_CLONES: compile a hot kernel twice (AVX2/FMA-class x86-64-v3 and the baseline)
+// Small float32 building blocks for the hand-written CPU kernels (fused_ops.cpp): scalar loops written so that
+// GCC vectorizes them, eight-float vectors (GCC vector extensions: one AVX register, two SSE registers on the
+// baseline), plus R1_CPU_CLONES: compile a hot kernel twice (AVX2/FMA-class x86-64-v3 and the baseline)
 // and pick one at load time, so one binary runs everywhere and uses the wider vectors where the CPU has them.
 #pragma once
 #include <cstdint>
@@ -56,5 +57,69 @@ inline float exp_approx(float x) {
   std::memcpy(&scale, &bits, sizeof scale);
   return y * scale;
 }
+
+// Eight floats as one value; loads and stores need no alignment. These helpers are only ever inlined into one
+// kernel (compiled per R1_CPU_CLONES target), so passing Float8 by value is not an ABI concern.
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wpsabi"
+typedef float Float8 __attribute__((vector_size(8 * sizeof(float))));
+typedef std::int32_t Int8 __attribute__((vector_size(8 * sizeof(std::int32_t))));
+
+inline Float8 load8(const float* p) {
+  Float8 v;
+  std::memcpy(&v, p, sizeof v);
+  return v;
+}
+inline void store8(float* p, Float8 v) { std::memcpy(p, &v, sizeof v); }
+inline Float8 splat8(float x) { return Float8{x, x, x, x, x, x, x, x}; }
+
+// exp_approx on eight lanes (the same operations, so the same results as the scalar version).
+inline Float8 exp_approx8(Float8 x) {
+  const Float8 lo = splat8(-87.0f), hi = splat8(88.0f), shifter = splat8(12582912.0f);
+  x = x < lo ? lo : (x > hi ? hi : x);
+  const Float8 n = (x * 1.44269504088896341f + shifter) - shifter;
+  Float8 r = x - n * 0.693359375f;
+  r = r - n * -2.12194440e-4f;
+  Float8 y = splat8(1.9875691500e-4f);
+  y = y * r + 1.3981999507e-3f;
+  y = y * r + 8.3334519073e-3f;
+  y = y * r + 4.1665795894e-2f;
+  y = y * r + 1.6666665459e-1f;
+  y = y * r + 5.0000001201e-1f;
+  y = y * r * r + r + 1.0f;
+  const Int8 bits = (__builtin_convertvector(n, Int8) + 127) << 23;
+  return y * (Float8)bits;  // same-size vector cast: reinterprets the bits
+}
+
+// In place: p[j] = exp(p[j] - max p) (0 where p[j] is -inf); returns the sum of the new values.
+inline float exp_shifted_inplace(float* p, int64_t n) {
+  const float neg_inf = -__builtin_huge_valf();
+  float mx = neg_inf;
+  int64_t j = 0;
+  if (n >= 8) {
+    Float8 m8 = load8(p);
+    for (j = 8; j + 8 <= n; j += 8) {
+      const Float8 v = load8(p + j);
+      m8 = v > m8 ? v : m8;
+    }
+    for (int l = 0; l < 8; ++l) mx = m8[l] > mx ? m8[l] : mx;
+  }
+  for (; j < n; ++j) mx = p[j] > mx ? p[j] : mx;
+  Float8 sum8 = splat8(0.0f), mx8 = splat8(mx), ninf8 = splat8(neg_inf), zero8 = splat8(0.0f);
+  for (j = 0; j + 8 <= n; j += 8) {
+    const Float8 v = load8(p + j);
+    const Float8 e = v == ninf8 ? zero8 : exp_approx8(v - mx8);
+    store8(p + j, e);
+    sum8 += e;
+  }
+  float total = 0;
+  for (; j < n; ++j) {
+    p[j] = p[j] == neg_inf ? 0.0f : exp_approx(p[j] - mx);
+    total += p[j];
+  }
+  return total + ((sum8[0] + sum8[4]) + (sum8[1] + sum8[5])) + ((sum8[2] + sum8[6]) + (sum8[3] + sum8[7]));
+}
+
+#pragma GCC diagnostic pop
 
 }  // namespace r1::model::cpu

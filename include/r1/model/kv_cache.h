@@ -1,5 +1,7 @@
-// Preallocated key/value cache for batched decoding: per layer [B, kv_heads, capacity, head_dim]. All rows
-// share one column index (prompts are left-padded), so a decode step writes one column for every row.
+// Preallocated key/value cache for batched decoding. Values are stored per layer as [B, kv_heads, capacity,
+// head_dim]; keys transposed, as [B, kv_heads, head_dim, capacity], so that the decode-step attention kernel
+// scores many keys at once with vertical vector operations (see fused_ops.h). All rows share one column index
+// (prompts are left-padded), so a decode step writes one column for every row.
 #pragma once
 #include <torch/torch.h>
 
@@ -10,7 +12,7 @@ class KvCache {
   KvCache(int64_t layers, int64_t batch, int64_t kv_heads, int64_t capacity, int64_t head_dim,
           torch::TensorOptions options);
   // Writes k, v [B, kvH, T, D] at columns [length, length + T) of `layer`; returns the keys and values of
-  // columns [0, length + T) as views.
+  // columns [0, length + T) as views [B, kvH, S, D] (the keys' view has stride 1 along S).
   std::pair<torch::Tensor, torch::Tensor> append(int64_t layer, const torch::Tensor& k, const torch::Tensor& v);
   // Call once per forward after every layer appended T columns.
   void advance(int64_t t) { length_ += t; }

@@ -2,6 +2,8 @@
 // decode steps, left padding, qkv bias and untied heads; each fused kernel equals its ATen composition.
 #include <catch2/catch.hpp>
 
+#include <array>
+
 #include "../../support/test_support.h"
 #include "r1/model/attention.h"
 #include "r1/model/attention_mask.h"
@@ -56,13 +58,16 @@ TEST_CASE("fused kernels equal their ATen compositions", "[bench][model]") {
     REQUIRE(torch::equal(got.narrow(1, h + kvh, kvh), v_before));
   }
   SECTION("cached_attention: loop path (decode) and matmul path (prefill) equal grouped_attention") {
-    const int64_t b = 3, h = 4, kvh = 2, cap = 48;
-    for (int64_t d : {8, 32}) {
+    const int64_t b = 3, cap = 48;
+    // Query heads per kv head: 2, 1, 3 and 8 (the kernel scores heads four, two or one at a time).
+    const std::vector<std::array<int64_t, 3>> shapes = {{4, 2, 8}, {4, 2, 32}, {2, 2, 16}, {6, 2, 8}, {8, 1, 8}};
+    for (auto [h, kvh, d] : shapes) {
       for (int64_t s : {9, 37}) {
         for (int64_t t : {1, 2, 4, 7}) {
           auto q = at::normal(0, 1, {b, t, h * d}, gen);
-          auto kc = at::normal(0, 1, {b, kvh, cap, d}, gen), vc = at::normal(0, 1, {b, kvh, cap, d}, gen);
-          auto k = kc.narrow(2, 0, s), v = vc.narrow(2, 0, s);  // cache views, as the decoder passes them
+          // Cache views, as KvCache::append returns them: keys stored transposed [B, kvH, D, cap].
+          auto kc = at::normal(0, 1, {b, kvh, d, cap}, gen), vc = at::normal(0, 1, {b, kvh, cap, d}, gen);
+          auto k = kc.narrow(3, 0, s).transpose(2, 3), v = vc.narrow(2, 0, s);
           auto valid = torch::ones({b, s}, torch::kBool);
           valid[0][0] = false;  // left padding on row 0
           valid[0][1] = false;
@@ -71,7 +76,7 @@ TEST_CASE("fused kernels equal their ATen compositions", "[bench][model]") {
                           .transpose(1, 2)
                           .reshape({b, t, h * d});
           auto got = cached_attention(q / std::sqrt(double(d)), k, v, mask, h);
-          INFO("d = " << d << ", s = " << s << ", t = " << t << ", mask " << mask.sizes());
+          INFO("h " << h << ", kvh " << kvh << ", d " << d << ", s " << s << ", t " << t << ", mask " << mask.sizes());
           REQUIRE((got - want).abs().max().item<float>() < 1e-5);
         }
       }
