@@ -4,6 +4,7 @@
 #include <cmath>
 
 #include "r1/model/rotary.h"
+#include "r1/model/train_kernels.h"
 
 namespace r1::model {
 
@@ -21,6 +22,18 @@ torch::Tensor grouped_attention(const torch::Tensor& q, const torch::Tensor& k, 
   return out.view({b, h, t, d});
 }
 
+namespace {
+// Rotary embedding of x [B, T, heads, D] (a projection's output, viewed per head) -> [B, heads, T, D]; cos, sin
+// [B, 1, T, D/2] from Rotary::tables.
+torch::Tensor rotate_heads(const torch::Tensor& x, const torch::Tensor& cos, const torch::Tensor& sin) {
+  if (fused_cpu_ok(x) && fused_cpu_ok(cos) && fused_cpu_ok(sin)) {
+    const int64_t b = x.size(0), t = x.size(1);
+    return rotary_fused(x, cos.reshape({b, t, -1}), sin.reshape({b, t, -1})).transpose(1, 2);
+  }
+  return Rotary::apply(x.transpose(1, 2), cos, sin);
+}
+}  // namespace
+
 AttentionImpl::AttentionImpl(const config::ModelConfig& cfg)
     : heads_(cfg.num_attention_heads), kv_heads_(cfg.kv_heads()), head_dim_(cfg.head_size()) {
   int64_t hidden = cfg.hidden_size;
@@ -33,11 +46,9 @@ AttentionImpl::AttentionImpl(const config::ModelConfig& cfg)
 torch::Tensor AttentionImpl::forward(const torch::Tensor& x, const torch::Tensor& cos, const torch::Tensor& sin,
                                      const torch::Tensor& mask, KvCache* cache, int64_t layer) {
   int64_t b = x.size(0), t = x.size(1);
-  auto q = q_proj(x).view({b, t, heads_, head_dim_}).transpose(1, 2);     // [B, H, T, D]
-  auto k = k_proj(x).view({b, t, kv_heads_, head_dim_}).transpose(1, 2);  // [B, kvH, T, D]
+  auto q = rotate_heads(q_proj(x).view({b, t, heads_, head_dim_}), cos, sin);     // [B, H, T, D]
+  auto k = rotate_heads(k_proj(x).view({b, t, kv_heads_, head_dim_}), cos, sin);  // [B, kvH, T, D]
   auto v = v_proj(x).view({b, t, kv_heads_, head_dim_}).transpose(1, 2);
-  q = Rotary::apply(q, cos, sin);
-  k = Rotary::apply(k, cos, sin);
   if (cache) std::tie(k, v) = cache->append(layer, k, v);                 // [B, kvH, S, D]
   auto out = grouped_attention(q, k, v, mask);                            // [B, H, T, D]
   return o_proj(out.transpose(1, 2).reshape({b, t, heads_ * head_dim_}));

@@ -15,7 +15,10 @@ class RMSNormImpl : public torch::nn::Module {
 };
 TORCH_MODULE(RMSNorm);
 
-// The same function on plain tensors (used by the module and by reference tests).
+// The same function on plain tensors (used by the module): the fused CPU kernel (train_kernels.h) for CPU
+// float32 contiguous inputs, else rms_norm_reference.
 torch::Tensor rms_norm(const torch::Tensor& x, const torch::Tensor& weight, double eps);
+// The ATen composition (any device and dtype; the tests' reference for the fused kernel).
+torch::Tensor rms_norm_reference(const torch::Tensor& x, const torch::Tensor& weight, double eps);
 
 }  // namespace r1::model
