@@ -25,17 +25,6 @@ inline float dot(const float* a, const float* b, int64_t n) {
   return tail + ((acc[0] + acc[4]) + (acc[1] + acc[5])) + ((acc[2] + acc[6]) + (acc[3] + acc[7]));
 }
 
-// The sum of n floats with eight independent partial sums.
-inline float sum(const float* a, int64_t n) {
-  float acc[8] = {0, 0, 0, 0, 0, 0, 0, 0};
-  int64_t i = 0;
-  for (; i + 8 <= n; i += 8)
-    for (int l = 0; l < 8; ++l) acc[l] += a[i + l];
-  float tail = 0;
-  for (; i < n; ++i) tail += a[i];
-  return tail + ((acc[0] + acc[4]) + (acc[1] + acc[5])) + ((acc[2] + acc[6]) + (acc[3] + acc[7]));
-}
-
 // exp(x) for x in [-87, 88] (clamped outside), relative error below 2e-7: Cody-Waite range reduction
 // x = n ln2 + r and a degree-6 polynomial for exp(r) (the Cephes expf coefficients), scaled by 2^n through the
 // exponent bits. Branch-free, so a loop over it vectorizes (std::exp does not).
@@ -73,7 +62,7 @@ inline Float8 load8(const float* p) {
 inline void store8(float* p, Float8 v) { std::memcpy(p, &v, sizeof v); }
 inline Float8 splat8(float x) { return Float8{x, x, x, x, x, x, x, x}; }
 
-// exp_approx on eight lanes (the same operations, so the same results as the scalar version).
+// exp_approx on eight lanes: the same operations in the same order as the scalar version above.
 inline Float8 exp_approx8(Float8 x) {
   const Float8 lo = splat8(-87.0f), hi = splat8(88.0f), shifter = splat8(12582912.0f);
   x = x < lo ? lo : (x > hi ? hi : x);
