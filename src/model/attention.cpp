@@ -3,6 +3,7 @@
 
 #include <cmath>
 
+#include "r1/model/causal_attention_kernel.h"
 #include "r1/model/rotary.h"
 #include "r1/model/train_kernels.h"
 
@@ -46,6 +47,15 @@ AttentionImpl::AttentionImpl(const config::ModelConfig& cfg)
 torch::Tensor AttentionImpl::forward(const torch::Tensor& x, const torch::Tensor& cos, const torch::Tensor& sin,
                                      const torch::Tensor& mask, KvCache* cache, int64_t layer) {
   int64_t b = x.size(0), t = x.size(1);
+  if (!cache && fused_cpu_ok(x) && fused_cpu_ok(cos) && fused_cpu_ok(sin) && mask.size(-1) == t) {
+    // A whole sequence on CPU: the fused causal kernel, in the projections' [B, T, heads, D] layout throughout.
+    auto cos_t = cos.reshape({b, t, -1}), sin_t = sin.reshape({b, t, -1});                 // [B, T, D/2]
+    auto q = rotary_fused(q_proj(x).view({b, t, heads_, head_dim_}), cos_t, sin_t);        // [B, T, H, D]
+    auto k = rotary_fused(k_proj(x).view({b, t, kv_heads_, head_dim_}), cos_t, sin_t);     // [B, T, kvH, D]
+    auto v = v_proj(x).view({b, t, kv_heads_, head_dim_});                                  // [B, T, kvH, D]
+    auto out = causal_attention_fused(q, k, v, mask);                                       // [B, T, H, D]
+    return o_proj(out.view({b, t, heads_ * head_dim_}));
+  }
   auto q = rotate_heads(q_proj(x).view({b, t, heads_, head_dim_}), cos, sin);     // [B, H, T, D]
   auto k = rotate_heads(k_proj(x).view({b, t, kv_heads_, head_dim_}), cos, sin);  // [B, kvH, T, D]
   auto v = v_proj(x).view({b, t, kv_heads_, head_dim_}).transpose(1, 2);

@@ -1,7 +1,8 @@
-// Small float32 building blocks for the hand-written CPU kernels (fused_ops.cpp): scalar loops written so that
-// GCC vectorizes them, eight-float vectors (GCC vector extensions: one AVX register, two SSE registers on the
-// baseline), plus R1_CPU_CLONES: compile a hot kernel twice (AVX2/FMA-class x86-64-v3 and the baseline)
-// and pick one at load time, so one binary runs everywhere and uses the wider vectors where the CPU has them.
+// Small float32 building blocks for the hand-written CPU kernels (fused_ops.cpp, train_kernels.cpp,
+// causal_attention_kernel.cpp): scalar loops written so that GCC vectorizes them, eight-float vectors (GCC
+// vector extensions: one AVX register, two SSE registers on the baseline), plus R1_CPU_CLONES: compile a hot
+// kernel twice (AVX2/FMA-class x86-64-v3 and the baseline) and pick one at load time, so one binary runs
+// everywhere and uses the wider vectors where the CPU has them.
 #pragma once
 #include <cstdint>
 #include <cstring>
@@ -80,10 +81,9 @@ inline Float8 exp_approx8(Float8 x) {
   return y * (Float8)bits;  // same-size vector cast: reinterprets the bits
 }
 
-// In place: p[j] = exp(p[j] - max p) (0 where p[j] is -inf); returns the sum of the new values.
-inline float exp_shifted_inplace(float* p, int64_t n) {
-  const float neg_inf = -__builtin_huge_valf();
-  float mx = neg_inf;
+// max of p[0..n) (-inf when every entry is -inf).
+inline float max_of(const float* p, int64_t n) {
+  float mx = -__builtin_huge_valf();
   int64_t j = 0;
   if (n >= 8) {
     Float8 m8 = load8(p);
@@ -94,20 +94,30 @@ inline float exp_shifted_inplace(float* p, int64_t n) {
     for (int l = 0; l < 8; ++l) mx = m8[l] > mx ? m8[l] : mx;
   }
   for (; j < n; ++j) mx = p[j] > mx ? p[j] : mx;
-  Float8 sum8 = splat8(0.0f), mx8 = splat8(mx), ninf8 = splat8(neg_inf), zero8 = splat8(0.0f);
-  for (j = 0; j + 8 <= n; j += 8) {
+  return mx;
+}
+
+// In place: p[j] = exp(p[j] - shift) (0 where p[j] is -inf); returns the sum of the new values.
+inline float exp_minus_inplace(float* p, int64_t n, float shift) {
+  const float neg_inf = -__builtin_huge_valf();
+  Float8 sum8 = splat8(0.0f), shift8 = splat8(shift), ninf8 = splat8(neg_inf), zero8 = splat8(0.0f);
+  int64_t j = 0;
+  for (; j + 8 <= n; j += 8) {
     const Float8 v = load8(p + j);
-    const Float8 e = v == ninf8 ? zero8 : exp_approx8(v - mx8);
+    const Float8 e = v == ninf8 ? zero8 : exp_approx8(v - shift8);
     store8(p + j, e);
     sum8 += e;
   }
   float total = 0;
   for (; j < n; ++j) {
-    p[j] = p[j] == neg_inf ? 0.0f : exp_approx(p[j] - mx);
+    p[j] = p[j] == neg_inf ? 0.0f : exp_approx(p[j] - shift);
     total += p[j];
   }
   return total + ((sum8[0] + sum8[4]) + (sum8[1] + sum8[5])) + ((sum8[2] + sum8[6]) + (sum8[3] + sum8[7]));
 }
+
+// In place: p[j] = exp(p[j] - max p) (0 where p[j] is -inf); returns the sum of the new values.
+inline float exp_shifted_inplace(float* p, int64_t n) { return exp_minus_inplace(p, n, max_of(p, n)); }
 
 #pragma GCC diagnostic pop
 

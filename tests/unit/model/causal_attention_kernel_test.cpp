@@ -1,0 +1,94 @@
+// The fused causal attention kernel equals the ATen composition (grouped_attention), forward and backward, for
+// every mask r1 builds for a whole sequence, and the Attention module takes it on CPU float32.
+#include <catch2/catch.hpp>
+
+#include "r1/model/attention.h"
+#include "r1/model/attention_mask.h"
+#include "r1/model/causal_attention_kernel.h"
+#include "r1/model/rotary.h"
+
+using namespace r1::model;
+
+namespace {
+float max_diff(const torch::Tensor& a, const torch::Tensor& b) { return (a - b).abs().max().item<float>(); }
+
+// Fused vs composition on q [B, T, H, D], k/v [B, T, kvH, D]: values and the gradients of q, k, v.
+void check_against_composition(int64_t b, int64_t t, int64_t h, int64_t kvh, int64_t d, const torch::Tensor& mask,
+                               uint64_t seed) {
+  auto gen = at::detail::createCPUGenerator(seed);
+  auto q0 = at::normal(0, 1, {b, t, h, d}, gen), k0 = at::normal(0, 1, {b, t, kvh, d}, gen);
+  auto v0 = at::normal(0, 1, {b, t, kvh, d}, gen), up = at::normal(0, 1, {b, t, h, d}, gen);
+  auto q1 = q0.clone().requires_grad_(true), k1 = k0.clone().requires_grad_(true), v1 = v0.clone().requires_grad_(true);
+  auto q2 = q0.clone().requires_grad_(true), k2 = k0.clone().requires_grad_(true), v2 = v0.clone().requires_grad_(true);
+  auto fused = causal_attention_fused(q1, k1, v1, mask);  // [B, T, H, D]
+  auto ref = grouped_attention(q2.transpose(1, 2), k2.transpose(1, 2), v2.transpose(1, 2), mask).transpose(1, 2);
+  REQUIRE(fused.sizes() == ref.sizes());
+  REQUIRE(max_diff(fused, ref) < 2e-5);
+  (fused * up).sum().backward();
+  (ref * up).sum().backward();
+  REQUIRE(max_diff(q1.grad(), q2.grad()) < 1e-4);
+  REQUIRE(max_diff(k1.grad(), k2.grad()) < 1e-4);
+  REQUIRE(max_diff(v1.grad(), v2.grad()) < 1e-4);
+  REQUIRE(k1.grad().abs().sum().item<float>() > 0);  // the gradients are not trivially zero on both sides
+}
+}  // namespace
+
+TEST_CASE("fused causal attention equals grouped_attention, forward and backward", "[model]") {
+  SECTION("causal mask; one partial query block, several blocks with a tail, grouped and plain heads") {
+    check_against_composition(2, 7, 4, 2, 8, causal_mask(7, torch::kCPU), 1);
+    check_against_composition(2, 150, 4, 2, 12, causal_mask(150, torch::kCPU), 2);  // blocks 64, 64, 22; D % 8 != 0
+    check_against_composition(1, 64, 3, 3, 16, causal_mask(64, torch::kCPU), 3);
+  }
+  SECTION("right-padded and left-padded rows (padded_causal_mask, offset 0)") {
+    auto valid = torch::ones({3, 70}, torch::kBool);
+    valid[0].narrow(0, 50, 20).fill_(false);  // right padding
+    valid[1].narrow(0, 0, 9).fill_(false);    // left padding (a prompt batch without a cache)
+    check_against_composition(3, 70, 4, 1, 8, padded_causal_mask(valid, 0), 4);
+  }
+  SECTION("packed rows of several documents (block-diagonal causal)") {
+    auto seg = torch::zeros({2, 90}, torch::kInt64);
+    seg[0].narrow(0, 30, 60).fill_(1);
+    seg[1].narrow(0, 10, 70).fill_(1);
+    seg[1].narrow(0, 80, 10).fill_(2);
+    check_against_composition(2, 90, 2, 2, 8, packed_causal_mask(seg), 5);
+  }
+}
+
+TEST_CASE("fused causal attention ignores the mask above the diagonal and runs under InferenceMode", "[model]") {
+  auto gen = at::detail::createCPUGenerator(6);
+  auto q = at::normal(0, 1, {1, 9, 2, 8}, gen), k = at::normal(0, 1, {1, 9, 1, 8}, gen);
+  auto v = at::normal(0, 1, {1, 9, 1, 8}, gen);
+  auto causal = causal_mask(9, torch::kCPU);
+  auto out = causal_attention_fused(q, k, v, causal);
+  // Query 0 sees key 0 only: its output is v[0] for both heads.
+  REQUIRE(max_diff(out[0][0][0], v[0][0][0]) < 1e-6);
+  REQUIRE(max_diff(causal_attention_fused(q, k, v, torch::zeros({1, 1, 9, 9})), out) < 1e-6);
+  torch::InferenceMode guard;
+  REQUIRE(max_diff(causal_attention_fused(q, k, v, causal), out) == 0);
+}
+
+TEST_CASE("Attention takes the fused kernel for whole CPU sequences and matches the composition", "[model]") {
+  r1::config::ModelConfig cfg;
+  cfg.hidden_size = 32;
+  cfg.num_attention_heads = 4;
+  cfg.num_key_value_heads = 2;
+  cfg.intermediate_size = 64;
+  cfg.num_hidden_layers = 1;
+  cfg.vocab_size = 16;
+  torch::manual_seed(7);
+  Attention attn(cfg);
+  const int64_t b = 2, t = 20, d = cfg.head_size();
+  Rotary rot(d, 64, 10000.0);
+  auto positions = torch::arange(t, torch::kInt64).expand({b, t});
+  auto x = torch::randn({b, t, cfg.hidden_size});
+  auto [c, s] = rot.tables(positions, x);
+  auto mask = causal_mask(t, torch::kCPU);
+  auto fused = attn->forward(x, c, s, mask, nullptr, 0);
+  // The same projections through the composition (float64 takes the ATen path).
+  auto attn64 = Attention(cfg);
+  attn64->to(torch::kFloat64);
+  for (auto& p : attn64->named_parameters()) p.value().data().copy_(attn->named_parameters()[p.key()]);
+  auto [c64, s64] = rot.tables(positions, x.to(torch::kFloat64));
+  auto ref = attn64->forward(x.to(torch::kFloat64), c64, s64, mask.to(torch::kFloat64), nullptr, 0);
+  REQUIRE(max_diff(fused.to(torch::kFloat64), ref) < 1e-5);
+}
