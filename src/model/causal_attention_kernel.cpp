@@ -6,7 +6,9 @@
 
 #include <algorithm>
 #include <cmath>
+#include <vector>
 
+#include "r1/model/cpu_small_gemm.h"
 #include "r1/model/cpu_vector_math.h"
 
 // cpu::Float8 values pass between inlined helpers only: GCC's AVX calling-convention note does not apply.
@@ -30,9 +32,6 @@ struct Shape {
       : b(q.size(0)), t(q.size(1)), h(q.size(2)), kvh(k.size(2)), d(q.size(3)), rep(q.size(2) / k.size(2)),
         scale(static_cast<float>(1.0 / std::sqrt(static_cast<double>(q.size(3))))) {}
 };
-
-// One head's [T, D] matrix inside a [B, T, heads, D] tensor (row stride heads * D).
-torch::Tensor head_matrix(const torch::Tensor& x, int64_t batch, int64_t head) { return x.select(0, batch).select(1, head); }
 
 // The mask rows of batch row `batch`: [T, T] floats (a [1, 1, T, T] mask serves every row).
 const float* mask_rows(const torch::Tensor& mask, int64_t batch, int64_t t) {
@@ -99,29 +98,47 @@ void for_each_block(int64_t t, F&& f) {
   for (int64_t i0 = 0; i0 < t; i0 += kQueryBlock) f(i0, std::min(kQueryBlock, t - i0));
 }
 
+// dst [D, T] = src^T for one head's [T, D] rows (row stride ld): keys or values laid out so that the products
+// against them read eight consecutive positions at once.
+void transpose_head(const float* src, int64_t ld, int64_t t, int64_t d, float* dst) {
+  for (int64_t i = 0; i < t; ++i)
+    for (int64_t c = 0; c < d; ++c) dst[c * t + i] = src[i * ld + c];
+}
+
+// Pointers into one batch row's [T, heads, D] block: head `head`'s row 0 (rows are heads * D apart).
+struct Heads {
+  float* base;
+  int64_t t, heads, d;
+  float* head(int64_t batch, int64_t h) const { return base + (batch * t * heads + h) * d; }
+  int64_t ld() const { return heads * d; }
+};
+Heads heads_of(const torch::Tensor& x) {
+  return {x.data_ptr<float>(), x.size(1), x.size(2), x.size(3)};
+}
+
 // Forward of the heads of the kv groups [begin, end) (a group = one batch row and one kv head). Writes out and
 // the per-query statistics row_max / row_inv [B, H, T].
-void forward_groups(const Shape& sh, const torch::Tensor& q, const torch::Tensor& k, const torch::Tensor& v,
-                    const torch::Tensor& mask, torch::Tensor& out, float* row_max, float* row_inv, int64_t begin,
-                    int64_t end) {
-  auto scores = torch::empty({kQueryBlock, sh.t}, q.options());  // [64, T], one block's scores
-  float* sp = scores.data_ptr<float>();
+void forward_groups(const Shape& sh, const Heads& q, const Heads& k, const Heads& v, const torch::Tensor& mask,
+                    const Heads& out, float* row_max, float* row_inv, int64_t begin, int64_t end) {
+  std::vector<float> scores(kQueryBlock * sh.t);  // [64, T]: one block's scores, then probabilities
+  std::vector<float> kt(sh.d * sh.t);             // [D, T]: the group's keys, transposed
+  float* sp = scores.data();
   for (int64_t group = begin; group < end; ++group) {
     const int64_t b = group / sh.kvh, g = group % sh.kvh;
-    auto kg = head_matrix(k, b, g), vg = head_matrix(v, b, g);  // [T, D]
+    transpose_head(k.head(b, g), k.ld(), sh.t, sh.d, kt.data());
     const float* mask_b = mask_rows(mask, b, sh.t);
     for (int64_t r = 0; r < sh.rep; ++r) {
       const int64_t head = g * sh.rep + r;
-      auto qh = head_matrix(q, b, head), oh = head_matrix(out, b, head);  // [T, D]
       const int64_t stats = (b * sh.h + head) * sh.t;
       for_each_block(sh.t, [&](int64_t i0, int64_t rows) {
         const int64_t n = i0 + rows;  // keys the block's last query sees
-        auto s = scores.narrow(0, 0, rows).narrow(1, 0, n);  // [rows, n]
-        at::mm_out(s, qh.narrow(0, i0, rows), kg.narrow(0, 0, n).t());
+        // S [rows, n] = Q_blk [rows, D] K^T [D, n]
+        cpu::gemm_small(rows, n, sh.d, q.head(b, head) + i0 * q.ld(), q.ld(), 1, kt.data(), sh.t, sp, sh.t, false);
         scale_and_mask(sp, sh.t, rows, i0, mask_b, sh.t, sh.scale);
         softmax_block(sp, sh.t, rows, i0, n, row_max + stats + i0, row_inv + stats + i0);
-        auto o = oh.narrow(0, i0, rows);
-        at::mm_out(o, s, vg.narrow(0, 0, n));
+        // O_blk [rows, D] = P [rows, n] V [n, D]
+        cpu::gemm_small(rows, sh.d, n, sp, sh.t, 1, v.head(b, g), v.ld(), out.head(b, head) + i0 * out.ld(),
+                        out.ld(), false);
       });
     }
   }
@@ -129,41 +146,39 @@ void forward_groups(const Shape& sh, const torch::Tensor& q, const torch::Tensor
 
 // Backward of the kv groups [begin, end): dq for their query heads, dk / dv (zero on entry) for their kv heads;
 // a group's dk / dv rows are written by this task alone.
-void backward_groups(const Shape& sh, const torch::Tensor& q, const torch::Tensor& k, const torch::Tensor& v,
-                     const torch::Tensor& mask, const torch::Tensor& out, const torch::Tensor& grad_out,
-                     const float* row_max, const float* row_inv, torch::Tensor& dq, torch::Tensor& dk,
-                     torch::Tensor& dv, int64_t begin, int64_t end) {
-  auto probs = torch::empty({kQueryBlock, sh.t}, q.options());   // [64, T]: P of one block
-  auto dprobs = torch::empty({kQueryBlock, sh.t}, q.options());  // [64, T]: dP, then dS
-  float* pp = probs.data_ptr<float>();
-  float* dpp = dprobs.data_ptr<float>();
-  const int64_t ld_o = sh.h * sh.d;
+void backward_groups(const Shape& sh, const Heads& q, const Heads& k, const Heads& v, const torch::Tensor& mask,
+                     const Heads& out, const Heads& grad_out, const float* row_max, const float* row_inv,
+                     const Heads& dq, const Heads& dk, const Heads& dv, int64_t begin, int64_t end) {
+  std::vector<float> probs(kQueryBlock * sh.t);   // [64, T]: P of one block
+  std::vector<float> dprobs(kQueryBlock * sh.t);  // [64, T]: dP, then dS
+  std::vector<float> kt(sh.d * sh.t), vt(sh.d * sh.t);  // [D, T] each
+  float* pp = probs.data();
+  float* dpp = dprobs.data();
   for (int64_t group = begin; group < end; ++group) {
     const int64_t b = group / sh.kvh, g = group % sh.kvh;
-    auto kg = head_matrix(k, b, g), vg = head_matrix(v, b, g);     // [T, D]
-    auto dkg = head_matrix(dk, b, g), dvg = head_matrix(dv, b, g);  // [T, D]
+    transpose_head(k.head(b, g), k.ld(), sh.t, sh.d, kt.data());
+    transpose_head(v.head(b, g), v.ld(), sh.t, sh.d, vt.data());
     const float* mask_b = mask_rows(mask, b, sh.t);
     for (int64_t r = 0; r < sh.rep; ++r) {
       const int64_t head = g * sh.rep + r;
-      auto qh = head_matrix(q, b, head), doh = head_matrix(grad_out, b, head), dqh = head_matrix(dq, b, head);
-      const float* o_head = out.data_ptr<float>() + (b * sh.t * sh.h + head) * sh.d;
-      const float* do_head = grad_out.data_ptr<float>() + (b * sh.t * sh.h + head) * sh.d;
       const int64_t stats = (b * sh.h + head) * sh.t;
       for_each_block(sh.t, [&](int64_t i0, int64_t rows) {
         const int64_t n = i0 + rows;
-        auto p = probs.narrow(0, 0, rows).narrow(1, 0, n);    // [rows, n]
-        auto dp = dprobs.narrow(0, 0, rows).narrow(1, 0, n);  // [rows, n]
-        auto q_blk = qh.narrow(0, i0, rows), do_blk = doh.narrow(0, i0, rows);  // [rows, D]
-        at::mm_out(p, q_blk, kg.narrow(0, 0, n).t());
+        const float* q_blk = q.head(b, head) + i0 * q.ld();
+        const float* do_blk = grad_out.head(b, head) + i0 * grad_out.ld();
+        cpu::gemm_small(rows, n, sh.d, q_blk, q.ld(), 1, kt.data(), sh.t, pp, sh.t, false);  // S = Q K^T
         scale_and_mask(pp, sh.t, rows, i0, mask_b, sh.t, sh.scale);
         probs_block(pp, sh.t, rows, i0, n, row_max + stats + i0, row_inv + stats + i0);
-        dvg.narrow(0, 0, n).addmm_(p.t(), do_blk);  // dV += P^T dO
-        at::mm_out(dp, do_blk, vg.narrow(0, 0, n).t());  // dP = dO V^T
-        softmax_backward_block(pp, dpp, sh.t, rows, n, do_head + i0 * ld_o, o_head + i0 * ld_o, ld_o, sh.d,
+        // dV [n, D] += P^T [n, rows] dO_blk [rows, D]
+        cpu::gemm_small(n, sh.d, rows, pp, 1, sh.t, do_blk, grad_out.ld(), dv.head(b, g), dv.ld(), true);
+        // dP [rows, n] = dO_blk [rows, D] V^T [D, n]
+        cpu::gemm_small(rows, n, sh.d, do_blk, grad_out.ld(), 1, vt.data(), sh.t, dpp, sh.t, false);
+        softmax_backward_block(pp, dpp, sh.t, rows, n, do_blk, out.head(b, head) + i0 * out.ld(), out.ld(), sh.d,
                                sh.scale);
-        auto dq_blk = dqh.narrow(0, i0, rows);
-        at::mm_out(dq_blk, dp, kg.narrow(0, 0, n));    // dQ = dS K
-        dkg.narrow(0, 0, n).addmm_(dp.t(), q_blk);     // dK += dS^T Q
+        // dQ_blk [rows, D] = dS [rows, n] K [n, D];  dK [n, D] += dS^T [n, rows] Q_blk [rows, D]
+        cpu::gemm_small(rows, sh.d, n, dpp, sh.t, 1, k.head(b, g), k.ld(), dq.head(b, head) + i0 * dq.ld(), dq.ld(),
+                        false);
+        cpu::gemm_small(n, sh.d, rows, dpp, 1, sh.t, q_blk, q.ld(), dk.head(b, g), dk.ld(), true);
       });
     }
   }
@@ -178,8 +193,9 @@ struct CausalAttentionFunction : public torch::autograd::Function<CausalAttentio
     auto row_inv = torch::empty({sh.b, sh.h, sh.t}, q.options());  // [B, H, T]
     float* mx = row_max.data_ptr<float>();
     float* iv = row_inv.data_ptr<float>();
+    const Heads qh = heads_of(q), kh = heads_of(k), vh = heads_of(v), oh = heads_of(out);
     at::parallel_for(0, sh.b * sh.kvh, 1, [&](int64_t begin, int64_t end) {
-      forward_groups(sh, q, k, v, mask, out, mx, iv, begin, end);
+      forward_groups(sh, qh, kh, vh, mask, oh, mx, iv, begin, end);
     });
     ctx->save_for_backward({q, k, v, mask, out, row_max, row_inv});
     return out;
@@ -194,8 +210,10 @@ struct CausalAttentionFunction : public torch::autograd::Function<CausalAttentio
     auto dk = torch::zeros_like(k), dv = torch::zeros_like(v);
     const float* mx = saved[5].data_ptr<float>();
     const float* iv = saved[6].data_ptr<float>();
+    const Heads qh = heads_of(q), kh = heads_of(k), vh = heads_of(v), oh = heads_of(out), gh = heads_of(grad_out);
+    const Heads dqh = heads_of(dq), dkh = heads_of(dk), dvh = heads_of(dv);
     at::parallel_for(0, sh.b * sh.kvh, 1, [&](int64_t begin, int64_t end) {
-      backward_groups(sh, q, k, v, mask, out, grad_out, mx, iv, dq, dk, dv, begin, end);
+      backward_groups(sh, qh, kh, vh, mask, oh, gh, mx, iv, dqh, dkh, dvh, begin, end);
     });
     return {dq, dk, dv, torch::Tensor()};
   }

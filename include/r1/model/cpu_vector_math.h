@@ -61,7 +61,9 @@ inline Float8 load8(const float* p) {
   return v;
 }
 inline void store8(float* p, Float8 v) { std::memcpy(p, &v, sizeof v); }
-inline Float8 splat8(float x) { return Float8{x, x, x, x, x, x, x, x}; }
+// Lane 0 shuffled into every lane: GCC emits one broadcast for this (an eight-value initializer list becomes a
+// chain of lane inserts).
+inline Float8 splat8(float x) { return __builtin_shuffle(Float8{x}, Int8{0, 0, 0, 0, 0, 0, 0, 0}); }
 
 // exp_approx on eight lanes: the same operations in the same order as the scalar version above.
 inline Float8 exp_approx8(Float8 x) {
