@@ -242,35 +242,35 @@ Json decode_info(const DecodeSetup& s, int batch, std::int64_t generated) {
               {"generated_tokens", generated}};
 }
 
-}  // namespace
-
-Json decode1_case(const CaseOptions& o) {
-  auto s = decode_setup(o, 1);
+// Times `runs` generations with the cache (and, when `no_cache`, the same seeds without it, paired) after
+// `warmup` uncounted ones, and returns the decode figures of the batch of `s.prompts`.
+Json timed_decode(DecodeSetup& s, const CaseOptions& o, bool no_cache) {
   std::int64_t generated = 0;
   for (int w = 0; w < o.warmup; ++w) {
     timed_generate(s, true, o.seed + w, &generated);
-    timed_generate(s, false, o.seed + w, nullptr);
+    if (no_cache) timed_generate(s, false, o.seed + w, nullptr);
   }
   std::vector<double> cache_s, no_cache_s;
   for (int r = 0; r < o.runs; ++r) {
     cache_s.push_back(timed_generate(s, true, o.seed + 100 + r, &generated));
-    no_cache_s.push_back(timed_generate(s, false, o.seed + 100 + r, nullptr));
+    if (no_cache) no_cache_s.push_back(timed_generate(s, false, o.seed + 100 + r, nullptr));
   }
-  Json out = decode_info(s, 1, generated);
+  Json out = decode_info(s, static_cast<int>(s.prompts.size()), generated);
   out["cache_s"] = cache_s;
-  out["no_cache_s"] = no_cache_s;
+  if (no_cache) out["no_cache_s"] = no_cache_s;
   return out;
+}
+
+}  // namespace
+
+Json decode1_case(const CaseOptions& o) {
+  auto s = decode_setup(o, 1);
+  return timed_decode(s, o, true);
 }
 
 Json decode_batch_case(const CaseOptions& o) {
   auto s = decode_setup(o, o.decode_batch);
-  std::int64_t generated = 0;
-  for (int w = 0; w < o.warmup; ++w) timed_generate(s, true, o.seed + w, &generated);
-  std::vector<double> cache_s;
-  for (int r = 0; r < o.runs; ++r) cache_s.push_back(timed_generate(s, true, o.seed + 100 + r, &generated));
-  Json out = decode_info(s, o.decode_batch, generated);
-  out["cache_s"] = cache_s;
-  return out;
+  return timed_decode(s, o, o.batch_no_cache);
 }
 
 Json grpo_case(const CaseOptions& o) {

@@ -49,30 +49,34 @@ Json figures_packing(const Json& raw) {
               {"peak_rss_mb", raw.at("peak_rss_mb")}};
 }
 
+// Tokens/s of one decode case's runs with the cache, and without it (with the paired speed-up) when timed.
+Json decode_batch_figures(const Json& raw, Figure* with_cache) {
+  const Json& r = raw.at("result");
+  const double tokens = r.at("generated_tokens").get<double>();
+  const auto cache = samples(r, "cache_s");
+  *with_cache = summarize_map(cache, [&](double s) { return tokens / s; });
+  Json out{{"batch", r.at("batch")},
+           {"decode_tokens_per_s", to_json(*with_cache)},
+           {"prompt_tokens", r.at("prompt_tokens")},
+           {"peak_rss_mb", raw.at("peak_rss_mb")}};
+  if (r.contains("no_cache_s")) {
+    const auto nocache = samples(r, "no_cache_s");
+    out["no_cache_tokens_per_s"] = to_json(summarize_map(nocache, [&](double s) { return tokens / s; }));
+    out["decode_speedup_vs_no_cache"] = to_json(paired_ratio(nocache, cache));
+  }
+  return out;
+}
+
 Json figures_decode(const Json* raw1, const Json* rawb) {
   Json out = Json::object();
   Figure b1, bb;
   if (raw1) {
-    const Json& r = raw1->at("result");
-    double tokens = r.at("generated_tokens").get<double>();
-    auto cache = samples(r, "cache_s"), nocache = samples(r, "no_cache_s");
-    b1 = summarize_map(cache, [&](double s) { return tokens / s; });
-    out["new_tokens"] = r.at("new_tokens");
-    out["batch_1"] = Json{{"decode_tokens_per_s", to_json(b1)},
-                          {"no_cache_tokens_per_s", to_json(summarize_map(nocache, [&](double s) { return tokens / s; }))},
-                          {"decode_speedup_vs_no_cache", to_json(paired_ratio(nocache, cache))},
-                          {"prompt_tokens", r.at("prompt_tokens")},
-                          {"peak_rss_mb", raw1->at("peak_rss_mb")}};
+    out["new_tokens"] = raw1->at("result").at("new_tokens");
+    out["batch_1"] = decode_batch_figures(*raw1, &b1);
   }
   if (rawb) {
-    const Json& r = rawb->at("result");
-    double tokens = r.at("generated_tokens").get<double>();
-    bb = summarize_map(samples(r, "cache_s"), [&](double s) { return tokens / s; });
-    out["new_tokens"] = r.at("new_tokens");
-    out["batch_n"] = Json{{"batch", r.at("batch")},
-                          {"decode_tokens_per_s", to_json(bb)},
-                          {"prompt_tokens", r.at("prompt_tokens")},
-                          {"peak_rss_mb", rawb->at("peak_rss_mb")}};
+    out["new_tokens"] = rawb->at("result").at("new_tokens");
+    out["batch_n"] = decode_batch_figures(*rawb, &bb);
   }
   if (raw1 && rawb) out["batch_n_over_batch_1"] = to_json(independent_ratio(bb, b1));
   return out;
@@ -225,6 +229,8 @@ std::string render_table(const Json& bench) {
   row("decode batch-1 peak RSS MB", {"decode", "batch_1", "peak_rss_mb"});
   row("decode_tokens_per_s, batch N", {"decode", "batch_n", "decode_tokens_per_s"});
   row("decode batch N", {"decode", "batch_n", "batch"});
+  row("no-cache tokens/s, batch N", {"decode", "batch_n", "no_cache_tokens_per_s"});
+  row("decode_speedup_vs_no_cache, batch N", {"decode", "batch_n", "decode_speedup_vs_no_cache"});
   row("batch-N / batch-1 tokens/s", {"decode", "batch_n_over_batch_1"});
   row("decode batch-N peak RSS MB", {"decode", "batch_n", "peak_rss_mb"});
   row("grpo_step_s", {"grpo", "grpo_step_s"});

@@ -90,3 +90,26 @@ TEST_CASE("r1 bench writes bench.json with every figure and prints the table", "
   REQUIRE(text.find("decode_speedup_vs_no_cache") != std::string::npos);
   REQUIRE(r.output.find("grpo_step_s") != std::string::npos);
 }
+
+TEST_CASE("r1 bench --batch-no-cache times the batched decode without the cache too", "[bench][cli]") {
+  std::string dir = test::temp_dir("bench-batch-no-cache");
+  std::string preset = std::string(R1_SOURCE_DIR) + "/configs/models/micro.yaml";
+  std::string common = "bench --preset " + preset + " --case decode-batch --runs 2 --warmup 0 --threads 1 "
+                       "--new-tokens 5 --decode-batch 4 --work " + dir + "/work";
+  auto with = test::run_r1(common + " --batch-no-cache --out " + dir + "/with.json");
+  INFO(with.output);
+  REQUIRE(with.exit_code == 0);
+  const Json b = Json::parse(read_file(dir + "/with.json"))["presets"]["micro"]["decode"]["batch_n"];
+  REQUIRE(b["batch"] == 4);
+  for (const char* key : {"decode_tokens_per_s", "no_cache_tokens_per_s", "decode_speedup_vs_no_cache"}) {
+    INFO(key);
+    REQUIRE(b[key]["runs"] == 2);
+    REQUIRE(b[key]["median"].get<double>() > 0);
+  }
+  REQUIRE(with.output.find("no-cache tokens/s, batch N") != std::string::npos);
+  auto without = test::run_r1(common + " --out " + dir + "/without.json");
+  REQUIRE(without.exit_code == 0);
+  const Json nb = Json::parse(read_file(dir + "/without.json"))["presets"]["micro"]["decode"]["batch_n"];
+  REQUIRE(nb.contains("decode_tokens_per_s"));
+  REQUIRE_FALSE(nb.contains("no_cache_tokens_per_s"));
+}
