@@ -231,11 +231,11 @@ double timed_generate(DecodeSetup& s, bool use_cache, std::uint64_t seed, std::i
   return seconds;
 }
 
-Json decode_info(const DecodeSetup& s, int batch, std::int64_t generated) {
+Json decode_info(const DecodeSetup& s, std::int64_t generated) {
   std::int64_t prompt_tokens = 0;
   for (const auto& p : s.prompts) prompt_tokens += static_cast<std::int64_t>(p.size());
   return Json{{"model", model_info(s.cfg)},
-              {"batch", batch},
+              {"batch", s.prompts.size()},
               {"decode_path", s.module_decode ? "module" : "fused"},
               {"new_tokens", s.sampling.max_new_tokens},
               {"prompt_tokens", prompt_tokens},
@@ -255,7 +255,7 @@ Json timed_decode(DecodeSetup& s, const CaseOptions& o, bool no_cache) {
     cache_s.push_back(timed_generate(s, true, o.seed + 100 + r, &generated));
     if (no_cache) no_cache_s.push_back(timed_generate(s, false, o.seed + 100 + r, nullptr));
   }
-  Json out = decode_info(s, static_cast<int>(s.prompts.size()), generated);
+  Json out = decode_info(s, generated);
   out["cache_s"] = cache_s;
   if (no_cache) out["no_cache_s"] = no_cache_s;
   return out;
