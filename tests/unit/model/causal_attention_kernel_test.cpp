@@ -1,10 +1,12 @@
-// The fused causal attention kernel equals the ATen composition (grouped_attention), forward and backward, for
-// every mask r1 builds for a whole sequence, and the Attention module takes it on CPU float32.
+// The fused causal attention kernel and its small matrix product: gemm_small equals at::mm; the kernel equals
+// the ATen composition (grouped_attention), forward and backward, for every mask r1 builds for a whole sequence,
+// and the Attention module takes it on CPU float32.
 #include <catch2/catch.hpp>
 
 #include "r1/model/attention.h"
 #include "r1/model/attention_mask.h"
 #include "r1/model/causal_attention_kernel.h"
+#include "r1/model/cpu_small_gemm.h"
 #include "r1/model/rotary.h"
 
 using namespace r1::model;
@@ -32,6 +34,31 @@ void check_against_composition(int64_t b, int64_t t, int64_t h, int64_t kvh, int
   REQUIRE(k1.grad().abs().sum().item<float>() > 0);  // the gradients are not trivially zero on both sides
 }
 }  // namespace
+
+TEST_CASE("cpu::gemm_small equals at::mm for every tail shape, plain and transposed A, set and accumulate",
+          "[model]") {
+  auto gen = at::detail::createCPUGenerator(9);
+  for (int64_t m : {1, 2, 3, 4, 7}) {
+    for (int64_t n : {1, 8, 13, 16, 40}) {
+      for (int64_t kd : {1, 5, 32}) {
+        INFO("m " << m << " n " << n << " k " << kd);
+        auto a = at::normal(0, 1, {m, kd}, gen), at_ = a.t().contiguous();  // at_ [kd, m]
+        auto b = at::normal(0, 1, {kd, n + 3}, gen).narrow(1, 0, n);         // row stride n + 3
+        auto c0 = at::normal(0, 1, {m, n + 2}, gen);                         // row stride n + 2
+        auto want = at::mm(a, b);
+        auto c = c0.clone();
+        r1::model::cpu::gemm_small(m, n, kd, a.data_ptr<float>(), kd, 1, b.data_ptr<float>(), n + 3,
+                                   c.data_ptr<float>(), n + 2, false);
+        REQUIRE(max_diff(c.narrow(1, 0, n), want) < 1e-4);
+        REQUIRE(max_diff(c.narrow(1, n, 2), c0.narrow(1, n, 2)) == 0);  // nothing past n columns is written
+        c = c0.clone();  // A read transposed in place: A(i, k) = at_[k][i]
+        r1::model::cpu::gemm_small(m, n, kd, at_.data_ptr<float>(), 1, m, b.data_ptr<float>(), n + 3,
+                                   c.data_ptr<float>(), n + 2, true);
+        REQUIRE(max_diff(c.narrow(1, 0, n), c0.narrow(1, 0, n) + want) < 1e-4);
+      }
+    }
+  }
+}
 
 TEST_CASE("fused causal attention equals grouped_attention, forward and backward", "[model]") {
   SECTION("causal mask; one partial query block, several blocks with a tail, grouped and plain heads") {
