@@ -116,6 +116,22 @@ Heads heads_of(const torch::Tensor& x) {
   return {x.data_ptr<float>(), x.size(1), x.size(2), x.size(3)};
 }
 
+// The iteration both passes share: for each kv group in [begin, end) (one batch row b and one kv head g),
+// on_group(b, g), then on_block(b, g, head, stats, i0, rows) for each query block of each of its query heads
+// (stats: the offset of the head's row statistics in [B, H, T]).
+template <typename G, typename F>
+void for_each_group_block(const Shape& sh, int64_t begin, int64_t end, G&& on_group, F&& on_block) {
+  for (int64_t group = begin; group < end; ++group) {
+    const int64_t b = group / sh.kvh, g = group % sh.kvh;
+    on_group(b, g);
+    for (int64_t r = 0; r < sh.rep; ++r) {
+      const int64_t head = g * sh.rep + r;
+      const int64_t stats = (b * sh.h + head) * sh.t;
+      for_each_block(sh.t, [&](int64_t i0, int64_t rows) { on_block(b, g, head, stats, i0, rows); });
+    }
+  }
+}
+
 // Forward of the heads of the kv groups [begin, end) (a group = one batch row and one kv head). Writes out and
 // the per-query statistics row_max / row_inv [B, H, T].
 void forward_groups(const Shape& sh, const Heads& q, const Heads& k, const Heads& v, const torch::Tensor& mask,
@@ -123,25 +139,18 @@ void forward_groups(const Shape& sh, const Heads& q, const Heads& k, const Heads
   std::vector<float> scores(kQueryBlock * sh.t);  // [64, T]: one block's scores, then probabilities
   std::vector<float> kt(sh.d * sh.t);             // [D, T]: the group's keys, transposed
   float* sp = scores.data();
-  for (int64_t group = begin; group < end; ++group) {
-    const int64_t b = group / sh.kvh, g = group % sh.kvh;
-    transpose_head(k.head(b, g), k.ld(), sh.t, sh.d, kt.data());
-    const float* mask_b = mask_rows(mask, b, sh.t);
-    for (int64_t r = 0; r < sh.rep; ++r) {
-      const int64_t head = g * sh.rep + r;
-      const int64_t stats = (b * sh.h + head) * sh.t;
-      for_each_block(sh.t, [&](int64_t i0, int64_t rows) {
+  for_each_group_block(
+      sh, begin, end, [&](int64_t b, int64_t g) { transpose_head(k.head(b, g), k.ld(), sh.t, sh.d, kt.data()); },
+      [&](int64_t b, int64_t g, int64_t head, int64_t stats, int64_t i0, int64_t rows) {
         const int64_t n = i0 + rows;  // keys the block's last query sees
         // S [rows, n] = Q_blk [rows, D] K^T [D, n]
         cpu::gemm_small(rows, n, sh.d, q.head(b, head) + i0 * q.ld(), q.ld(), 1, kt.data(), sh.t, sp, sh.t, false);
-        scale_and_mask(sp, sh.t, rows, i0, mask_b, sh.t, sh.scale);
+        scale_and_mask(sp, sh.t, rows, i0, mask_rows(mask, b, sh.t), sh.t, sh.scale);
         softmax_block(sp, sh.t, rows, i0, n, row_max + stats + i0, row_inv + stats + i0);
         // O_blk [rows, D] = P [rows, n] V [n, D]
         cpu::gemm_small(rows, sh.d, n, sp, sh.t, 1, v.head(b, g), v.ld(), out.head(b, head) + i0 * out.ld(),
                         out.ld(), false);
       });
-    }
-  }
 }
 
 // Backward of the kv groups [begin, end): dq for their query heads, dk / dv (zero on entry) for their kv heads;
@@ -154,20 +163,18 @@ void backward_groups(const Shape& sh, const Heads& q, const Heads& k, const Head
   std::vector<float> kt(sh.d * sh.t), vt(sh.d * sh.t);  // [D, T] each
   float* pp = probs.data();
   float* dpp = dprobs.data();
-  for (int64_t group = begin; group < end; ++group) {
-    const int64_t b = group / sh.kvh, g = group % sh.kvh;
+  auto transpose_group = [&](int64_t b, int64_t g) {
     transpose_head(k.head(b, g), k.ld(), sh.t, sh.d, kt.data());
     transpose_head(v.head(b, g), v.ld(), sh.t, sh.d, vt.data());
-    const float* mask_b = mask_rows(mask, b, sh.t);
-    for (int64_t r = 0; r < sh.rep; ++r) {
-      const int64_t head = g * sh.rep + r;
-      const int64_t stats = (b * sh.h + head) * sh.t;
-      for_each_block(sh.t, [&](int64_t i0, int64_t rows) {
+  };
+  for_each_group_block(
+      sh, begin, end, transpose_group,
+      [&](int64_t b, int64_t g, int64_t head, int64_t stats, int64_t i0, int64_t rows) {
         const int64_t n = i0 + rows;
         const float* q_blk = q.head(b, head) + i0 * q.ld();
         const float* do_blk = grad_out.head(b, head) + i0 * grad_out.ld();
         cpu::gemm_small(rows, n, sh.d, q_blk, q.ld(), 1, kt.data(), sh.t, pp, sh.t, false);  // S = Q K^T
-        scale_and_mask(pp, sh.t, rows, i0, mask_b, sh.t, sh.scale);
+        scale_and_mask(pp, sh.t, rows, i0, mask_rows(mask, b, sh.t), sh.t, sh.scale);
         probs_block(pp, sh.t, rows, i0, n, row_max + stats + i0, row_inv + stats + i0);
         // dV [n, D] += P^T [n, rows] dO_blk [rows, D]
         cpu::gemm_small(n, sh.d, rows, pp, 1, sh.t, do_blk, grad_out.ld(), dv.head(b, g), dv.ld(), true);
@@ -180,8 +187,6 @@ void backward_groups(const Shape& sh, const Heads& q, const Heads& k, const Head
                         false);
         cpu::gemm_small(n, sh.d, rows, dpp, 1, sh.t, q_blk, q.ld(), dk.head(b, g), dk.ld(), true);
       });
-    }
-  }
 }
 
 struct CausalAttentionFunction : public torch::autograd::Function<CausalAttentionFunction> {

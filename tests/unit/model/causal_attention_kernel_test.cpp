@@ -8,6 +8,7 @@
 #include "r1/model/causal_attention_kernel.h"
 #include "r1/model/cpu_small_gemm.h"
 #include "r1/model/rotary.h"
+#include "../../support/test_support.h"
 
 using namespace r1::model;
 
@@ -95,13 +96,7 @@ TEST_CASE("fused causal attention ignores the mask above the diagonal and runs u
 }
 
 TEST_CASE("Attention takes the fused kernel for whole CPU sequences and matches the composition", "[model]") {
-  r1::config::ModelConfig cfg;
-  cfg.hidden_size = 32;
-  cfg.num_attention_heads = 4;
-  cfg.num_key_value_heads = 2;
-  cfg.intermediate_size = 64;
-  cfg.num_hidden_layers = 1;
-  cfg.vocab_size = 16;
+  const auto cfg = r1::test::micro_model_config();  // hidden 32, 4 heads, 2 kv heads
   torch::manual_seed(7);
   Attention attn(cfg);
   const int64_t b = 2, t = 20, d = cfg.head_size();
