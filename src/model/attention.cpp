@@ -24,14 +24,14 @@ torch::Tensor grouped_attention(const torch::Tensor& q, const torch::Tensor& k, 
 }
 
 namespace {
-// Rotary embedding of x [B, T, heads, D] (a projection's output, viewed per head) -> [B, heads, T, D]; cos, sin
-// [B, 1, T, D/2] from Rotary::tables.
+// Rotary embedding of x [B, T, heads, D] (a projection's output, viewed per head), same layout out; cos, sin
+// [B, 1, T, D/2] from Rotary::tables. Contiguous (the fused kernel) on CPU float32, a transposed view otherwise.
 torch::Tensor rotate_heads(const torch::Tensor& x, const torch::Tensor& cos, const torch::Tensor& sin) {
   if (fused_cpu_ok(x) && fused_cpu_ok(cos) && fused_cpu_ok(sin)) {
     const int64_t b = x.size(0), t = x.size(1);
-    return rotary_fused(x, cos.reshape({b, t, -1}), sin.reshape({b, t, -1})).transpose(1, 2);
+    return rotary_fused(x, cos.reshape({b, t, -1}), sin.reshape({b, t, -1}));
   }
-  return Rotary::apply(x.transpose(1, 2), cos, sin);
+  return Rotary::apply(x.transpose(1, 2), cos, sin).transpose(1, 2);
 }
 }  // namespace
 
@@ -47,18 +47,16 @@ AttentionImpl::AttentionImpl(const config::ModelConfig& cfg)
 torch::Tensor AttentionImpl::forward(const torch::Tensor& x, const torch::Tensor& cos, const torch::Tensor& sin,
                                      const torch::Tensor& mask, KvCache* cache, int64_t layer) {
   int64_t b = x.size(0), t = x.size(1);
-  if (!cache && fused_cpu_ok(x) && fused_cpu_ok(cos) && fused_cpu_ok(sin) && mask.size(-1) == t) {
-    // A whole sequence on CPU: the fused causal kernel, in the projections' [B, T, heads, D] layout throughout.
-    auto cos_t = cos.reshape({b, t, -1}), sin_t = sin.reshape({b, t, -1});                 // [B, T, D/2]
-    auto q = rotary_fused(q_proj(x).view({b, t, heads_, head_dim_}), cos_t, sin_t);        // [B, T, H, D]
-    auto k = rotary_fused(k_proj(x).view({b, t, kv_heads_, head_dim_}), cos_t, sin_t);     // [B, T, kvH, D]
-    auto v = v_proj(x).view({b, t, kv_heads_, head_dim_});                                  // [B, T, kvH, D]
-    auto out = causal_attention_fused(q, k, v, mask);                                       // [B, T, H, D]
-    return o_proj(out.view({b, t, heads_ * head_dim_}));
+  auto q = rotate_heads(q_proj(x).view({b, t, heads_, head_dim_}), cos, sin);     // [B, T, H, D]
+  auto k = rotate_heads(k_proj(x).view({b, t, kv_heads_, head_dim_}), cos, sin);  // [B, T, kvH, D]
+  auto v = v_proj(x).view({b, t, kv_heads_, head_dim_});                          // [B, T, kvH, D]
+  if (!cache && fused_cpu_ok(q) && mask.size(-1) == t) {
+    // A whole sequence on CPU: the fused causal kernel, in the projections' layout throughout.
+    return o_proj(causal_attention_fused(q, k, v, mask).view({b, t, heads_ * head_dim_}));
   }
-  auto q = rotate_heads(q_proj(x).view({b, t, heads_, head_dim_}), cos, sin);     // [B, H, T, D]
-  auto k = rotate_heads(k_proj(x).view({b, t, kv_heads_, head_dim_}), cos, sin);  // [B, kvH, T, D]
-  auto v = v_proj(x).view({b, t, kv_heads_, head_dim_}).transpose(1, 2);
+  q = q.transpose(1, 2);                                                  // [B, H, T, D]
+  k = k.transpose(1, 2);                                                  // [B, kvH, T, D]
+  v = v.transpose(1, 2);
   if (cache) std::tie(k, v) = cache->append(layer, k, v);                 // [B, kvH, S, D]
   auto out = grouped_attention(q, k, v, mask);                            // [B, H, T, D]
   return o_proj(out.transpose(1, 2).reshape({b, t, heads_ * head_dim_}));

@@ -50,6 +50,13 @@ R1_CPU_CLONES void scale_and_mask(float* s, int64_t ld, int64_t rows, int64_t i0
   }
 }
 
+// One row's exponentials [0, len) times inv; the keys after them, up to n, become 0 (always_inline: compiled
+// into each CPU clone of its callers).
+__attribute__((always_inline)) inline void normalize_row(float* sr, int64_t len, int64_t n, float inv) {
+  for (int64_t j = 0; j < len; ++j) sr[j] *= inv;
+  std::fill(sr + len, sr + n, 0.0f);
+}
+
 // Forward softmax of a block of n = i0 + rows key columns: each row's visible keys become probabilities, its
 // row maximum and 1 / sum go to row_max / row_inv (per query, for the backward), the invisible keys become 0.
 R1_CPU_CLONES void softmax_block(float* s, int64_t ld, int64_t rows, int64_t i0, int64_t n, float* row_max,
@@ -57,12 +64,9 @@ R1_CPU_CLONES void softmax_block(float* s, int64_t ld, int64_t rows, int64_t i0,
   for (int64_t r = 0; r < rows; ++r) {
     const int64_t len = i0 + r + 1;
     float* sr = s + r * ld;
-    const float mx = cpu::max_of(sr, len);
-    const float inv = 1.0f / cpu::exp_minus_inplace(sr, len, mx);
-    for (int64_t j = 0; j < len; ++j) sr[j] *= inv;
-    std::fill(sr + len, sr + n, 0.0f);
-    row_max[r] = mx;
-    row_inv[r] = inv;
+    row_max[r] = cpu::max_of(sr, len);
+    row_inv[r] = 1.0f / cpu::exp_minus_inplace(sr, len, row_max[r]);
+    normalize_row(sr, len, n, row_inv[r]);
   }
 }
 
@@ -72,10 +76,8 @@ R1_CPU_CLONES void probs_block(float* s, int64_t ld, int64_t rows, int64_t i0, i
                                const float* row_inv) {
   for (int64_t r = 0; r < rows; ++r) {
     const int64_t len = i0 + r + 1;
-    float* sr = s + r * ld;
-    cpu::exp_minus_inplace(sr, len, row_max[r]);
-    for (int64_t j = 0; j < len; ++j) sr[j] *= row_inv[r];
-    std::fill(sr + len, sr + n, 0.0f);
+    cpu::exp_minus_inplace(s + r * ld, len, row_max[r]);
+    normalize_row(s + r * ld, len, n, row_inv[r]);
   }
 }
 

@@ -13,8 +13,8 @@ namespace {
 // One tile: R rows x 8V columns of C, summed over k in order. always_inline: the helpers must be compiled into
 // each R1_CPU_CLONES copy of gemm_small (an out-of-line copy would be built for the baseline CPU only).
 template <int R, int V>
-__attribute__((always_inline)) inline void tile(int64_t kd, const float* a, int64_t a_row, int64_t a_col, const float* b, int64_t ldb, float* c,
-                 int64_t ldc, bool accumulate) {
+__attribute__((always_inline)) inline void tile(int64_t kd, const float* a, int64_t a_row, int64_t a_col,
+                                                const float* b, int64_t ldb, float* c, int64_t ldc, bool accumulate) {
   Float8 acc[R][V];
   for (int r = 0; r < R; ++r)
     for (int v = 0; v < V; ++v) acc[r][v] = splat8(0.0f);
@@ -36,8 +36,9 @@ __attribute__((always_inline)) inline void tile(int64_t kd, const float* a, int6
 
 // R rows of C across all n columns: 16-column tiles, then 8, then single columns.
 template <int R>
-__attribute__((always_inline)) inline void row_strip(int64_t n, int64_t kd, const float* a, int64_t a_row, int64_t a_col, const float* b,
-                      int64_t ldb, float* c, int64_t ldc, bool accumulate) {
+__attribute__((always_inline)) inline void row_strip(int64_t n, int64_t kd, const float* a, int64_t a_row,
+                                                     int64_t a_col, const float* b, int64_t ldb, float* c, int64_t ldc,
+                                                     bool accumulate) {
   int64_t j = 0;
   for (; j + 16 <= n; j += 16) tile<R, 2>(kd, a, a_row, a_col, b + j, ldb, c + j, ldc, accumulate);
   for (; j + 8 <= n; j += 8) tile<R, 1>(kd, a, a_row, a_col, b + j, ldb, c + j, ldc, accumulate);
