@@ -47,13 +47,17 @@ AttentionImpl::AttentionImpl(const config::ModelConfig& cfg)
 torch::Tensor AttentionImpl::forward(const torch::Tensor& x, const torch::Tensor& cos, const torch::Tensor& sin,
                                      const torch::Tensor& mask, KvCache* cache, int64_t layer) {
   int64_t b = x.size(0), t = x.size(1);
+  if (!cache && fused_cpu_ok(x) && fused_cpu_ok(cos) && fused_cpu_ok(sin) && mask.size(-1) == t) {
+    // A whole sequence on CPU: one product for q, k and v, then the fused rotary split and causal kernels, in the
+    // projections' layout throughout.
+    auto qkv = torch::linear(x, packed_rows({q_proj->weight, k_proj->weight, v_proj->weight}),
+                             packed_rows({q_proj->bias, k_proj->bias, v_proj->bias}));  // [B, T, (H + 2 kvH) * D]
+    auto parts = split_qkv_rotary_fused(qkv, cos.reshape({b, t, -1}), sin.reshape({b, t, -1}), heads_, kv_heads_);
+    return o_proj(causal_attention_fused(parts[0], parts[1], parts[2], mask).view({b, t, heads_ * head_dim_}));
+  }
   auto q = rotate_heads(q_proj(x).view({b, t, heads_, head_dim_}), cos, sin);     // [B, T, H, D]
   auto k = rotate_heads(k_proj(x).view({b, t, kv_heads_, head_dim_}), cos, sin);  // [B, T, kvH, D]
   auto v = v_proj(x).view({b, t, kv_heads_, head_dim_});                          // [B, T, kvH, D]
-  if (!cache && fused_cpu_ok(q) && mask.size(-1) == t) {
-    // A whole sequence on CPU: the fused causal kernel, in the projections' layout throughout.
-    return o_proj(causal_attention_fused(q, k, v, mask).view({b, t, heads_ * head_dim_}));
-  }
   q = q.transpose(1, 2);                                                  // [B, H, T, D]
   k = k.transpose(1, 2);                                                  // [B, kvH, T, D]
   v = v.transpose(1, 2);

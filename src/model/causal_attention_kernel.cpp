@@ -38,59 +38,72 @@ const float* mask_rows(const torch::Tensor& mask, int64_t batch, int64_t t) {
   return mask.data_ptr<float>() + (mask.size(0) == 1 ? 0 : batch) * t * t;
 }
 
-// Scores -> logits in place for the rows [i0, i0 + rows) of a block: s[r][j] = s[r][j] * scale + mask[i][j] for
-// the keys j <= i the query may see; the keys after it are left as they are (the callers zero them).
-R1_CPU_CLONES void scale_and_mask(float* s, int64_t ld, int64_t rows, int64_t i0, const float* mask, int64_t t,
-                                  float scale) {
-  for (int64_t r = 0; r < rows; ++r) {
-    const int64_t i = i0 + r;
-    float* sr = s + r * ld;
-    const float* mr = mask + i * t;
-    for (int64_t j = 0; j <= i; ++j) sr[j] = sr[j] * scale + mr[j];
+// One query row's logits in place: s[j] = s[j] * scale + mask[j] for the len keys it sees; returns their maximum.
+// always_inline: compiled into each CPU clone of its callers.
+__attribute__((always_inline)) inline float logits_row(float* s, const float* mask, int64_t len, float scale) {
+  using cpu::Float8;
+  const Float8 scale8 = cpu::splat8(scale);
+  Float8 max8 = cpu::splat8(-__builtin_huge_valf());
+  int64_t j = 0;
+  for (; j + 8 <= len; j += 8) {
+    const Float8 v = cpu::load8(s + j) * scale8 + cpu::load8(mask + j);
+    cpu::store8(s + j, v);
+    max8 = v > max8 ? v : max8;
   }
+  float mx = -__builtin_huge_valf();
+  for (; j < len; ++j) {
+    s[j] = s[j] * scale + mask[j];
+    mx = s[j] > mx ? s[j] : mx;
+  }
+  for (int l = 0; l < 8; ++l) mx = max8[l] > mx ? max8[l] : mx;
+  return mx;
 }
 
-// One row's exponentials [0, len) times inv; the keys after them, up to n, become 0 (always_inline: compiled
-// into each CPU clone of its callers).
-__attribute__((always_inline)) inline void normalize_row(float* sr, int64_t len, int64_t n, float inv) {
-  for (int64_t j = 0; j < len; ++j) sr[j] *= inv;
-  std::fill(sr + len, sr + n, 0.0f);
-}
-
-// Forward softmax of a block of n = i0 + rows key columns: each row's visible keys become probabilities, its
-// row maximum and 1 / sum go to row_max / row_inv (per query, for the backward), the invisible keys become 0.
-R1_CPU_CLONES void softmax_block(float* s, int64_t ld, int64_t rows, int64_t i0, int64_t n, float* row_max,
-                                 float* row_inv) {
+// Forward softmax numerators of a block of n = i0 + rows key columns: each row's visible scores become
+// exp(logit - row max) (not yet divided by their sum: the caller scales the block's output rows instead), its
+// maximum and 1 / sum go to row_max / row_inv (per query, for the backward), the invisible keys become 0.
+R1_CPU_CLONES void softmax_numerators(float* s, int64_t ld, int64_t rows, int64_t i0, int64_t n, const float* mask,
+                                      int64_t t, float scale, float* row_max, float* row_inv) {
   for (int64_t r = 0; r < rows; ++r) {
     const int64_t len = i0 + r + 1;
     float* sr = s + r * ld;
-    row_max[r] = cpu::max_of(sr, len);
+    row_max[r] = logits_row(sr, mask + (i0 + r) * t, len, scale);
     row_inv[r] = 1.0f / cpu::exp_minus_inplace(sr, len, row_max[r]);
-    normalize_row(sr, len, n, row_inv[r]);
+    std::fill(sr + len, sr + n, 0.0f);
   }
 }
 
-// The backward's copy of softmax_block: the same operations from the stored row maxima and inverse sums, so the
-// probabilities are bit-for-bit the forward's.
-R1_CPU_CLONES void probs_block(float* s, int64_t ld, int64_t rows, int64_t i0, int64_t n, const float* row_max,
-                               const float* row_inv) {
+// The backward's copy of softmax_numerators: the same operations from the stored row maxima, so the numerators
+// are bit-for-bit the forward's.
+R1_CPU_CLONES void numerators_again(float* s, int64_t ld, int64_t rows, int64_t i0, int64_t n, const float* mask,
+                                    int64_t t, float scale, const float* row_max) {
   for (int64_t r = 0; r < rows; ++r) {
     const int64_t len = i0 + r + 1;
-    cpu::exp_minus_inplace(s + r * ld, len, row_max[r]);
-    normalize_row(s + r * ld, len, n, row_inv[r]);
+    float* sr = s + r * ld;
+    logits_row(sr, mask + (i0 + r) * t, len, scale);
+    cpu::exp_minus_inplace(sr, len, row_max[r]);
+    std::fill(sr + len, sr + n, 0.0f);
   }
 }
 
-// Softmax backward in place: dp[r][j] <- p[r][j] * (dp[r][j] - delta_r) * scale, delta_r = dO_r . O_r (which
-// equals sum_j p[r][j] dp[r][j]). do_rows / o_rows: the block's rows of dO and O, row stride ld_o.
-R1_CPU_CLONES void softmax_backward_block(const float* p, float* dp, int64_t ld, int64_t rows, int64_t n,
+// rows x d block (row stride ld): row r times factor[r].
+void scale_rows(float* x, int64_t ld, int64_t rows, int64_t d, const float* factor) {
+  for (int64_t r = 0; r < rows; ++r)
+    for (int64_t c = 0; c < d; ++c) x[r * ld + c] *= factor[r];
+}
+
+// Softmax backward in place from the numerators e (p = e * inv): dp[r][j] <- e[r][j] * (dp[r][j] - delta_r) *
+// inv_r * scale, delta_r = dO_r . O_r (which equals sum_j p[r][j] dp[r][j]). do_rows / o_rows: the block's rows of
+// dO and O, row stride ld_o.
+R1_CPU_CLONES void softmax_backward_block(const float* e, float* dp, int64_t ld, int64_t rows, int64_t n,
                                           const float* do_rows, const float* o_rows, int64_t ld_o, int64_t d,
-                                          float scale) {
+                                          const float* row_inv, float scale) {
   for (int64_t r = 0; r < rows; ++r) {
     const float delta = cpu::dot(do_rows + r * ld_o, o_rows + r * ld_o, d);
-    const float* pr = p + r * ld;
+    const float factor = row_inv[r] * scale;
+    const float* er = e + r * ld;
     float* dr = dp + r * ld;
-    for (int64_t j = 0; j < n; ++j) dr[j] = pr[j] * (dr[j] - delta) * scale;
+    for (int64_t j = 0; j < n; ++j) dr[j] = er[j] * (dr[j] - delta) * factor;
   }
 }
 
@@ -138,7 +151,7 @@ void for_each_group_block(const Shape& sh, int64_t begin, int64_t end, G&& on_gr
 // the per-query statistics row_max / row_inv [B, H, T].
 void forward_groups(const Shape& sh, const Heads& q, const Heads& k, const Heads& v, const torch::Tensor& mask,
                     const Heads& out, float* row_max, float* row_inv, int64_t begin, int64_t end) {
-  std::vector<float> scores(kQueryBlock * sh.t);  // [64, T]: one block's scores, then probabilities
+  std::vector<float> scores(kQueryBlock * sh.t);  // [64, T]: one block's scores, then softmax numerators
   std::vector<float> kt(sh.d * sh.t);             // [D, T]: the group's keys, transposed
   float* sp = scores.data();
   for_each_group_block(
@@ -147,11 +160,12 @@ void forward_groups(const Shape& sh, const Heads& q, const Heads& k, const Heads
         const int64_t n = i0 + rows;  // keys the block's last query sees
         // S [rows, n] = Q_blk [rows, D] K^T [D, n]
         cpu::gemm_small(rows, n, sh.d, q.head(b, head) + i0 * q.ld(), q.ld(), 1, kt.data(), sh.t, sp, sh.t, false);
-        scale_and_mask(sp, sh.t, rows, i0, mask_rows(mask, b, sh.t), sh.t, sh.scale);
-        softmax_block(sp, sh.t, rows, i0, n, row_max + stats + i0, row_inv + stats + i0);
-        // O_blk [rows, D] = P [rows, n] V [n, D]
-        cpu::gemm_small(rows, sh.d, n, sp, sh.t, 1, v.head(b, g), v.ld(), out.head(b, head) + i0 * out.ld(),
-                        out.ld(), false);
+        softmax_numerators(sp, sh.t, rows, i0, n, mask_rows(mask, b, sh.t), sh.t, sh.scale, row_max + stats + i0,
+                           row_inv + stats + i0);
+        // O_blk [rows, D] = E [rows, n] V [n, D], then each row / its sum (= P V)
+        float* o_blk = out.head(b, head) + i0 * out.ld();
+        cpu::gemm_small(rows, sh.d, n, sp, sh.t, 1, v.head(b, g), v.ld(), o_blk, out.ld(), false);
+        scale_rows(o_blk, out.ld(), rows, sh.d, row_inv + stats + i0);
       });
 }
 
@@ -160,10 +174,11 @@ void forward_groups(const Shape& sh, const Heads& q, const Heads& k, const Heads
 void backward_groups(const Shape& sh, const Heads& q, const Heads& k, const Heads& v, const torch::Tensor& mask,
                      const Heads& out, const Heads& grad_out, const float* row_max, const float* row_inv,
                      const Heads& dq, const Heads& dk, const Heads& dv, int64_t begin, int64_t end) {
-  std::vector<float> probs(kQueryBlock * sh.t);   // [64, T]: P of one block
-  std::vector<float> dprobs(kQueryBlock * sh.t);  // [64, T]: dP, then dS
+  std::vector<float> numerators(kQueryBlock * sh.t);  // [64, T]: E of one block (P times the row sums)
+  std::vector<float> dprobs(kQueryBlock * sh.t);      // [64, T]: dP, then dS
+  std::vector<float> do_scaled(kQueryBlock * sh.d);   // [64, D]: dO rows / the row sums
   std::vector<float> kt(sh.d * sh.t), vt(sh.d * sh.t);  // [D, T] each
-  float* pp = probs.data();
+  float* ep = numerators.data();
   float* dpp = dprobs.data();
   auto transpose_group = [&](int64_t b, int64_t g) {
     transpose_head(k.head(b, g), k.ld(), sh.t, sh.d, kt.data());
@@ -175,15 +190,17 @@ void backward_groups(const Shape& sh, const Heads& q, const Heads& k, const Head
         const int64_t n = i0 + rows;
         const float* q_blk = q.head(b, head) + i0 * q.ld();
         const float* do_blk = grad_out.head(b, head) + i0 * grad_out.ld();
-        cpu::gemm_small(rows, n, sh.d, q_blk, q.ld(), 1, kt.data(), sh.t, pp, sh.t, false);  // S = Q K^T
-        scale_and_mask(pp, sh.t, rows, i0, mask_rows(mask, b, sh.t), sh.t, sh.scale);
-        probs_block(pp, sh.t, rows, i0, n, row_max + stats + i0, row_inv + stats + i0);
-        // dV [n, D] += P^T [n, rows] dO_blk [rows, D]
-        cpu::gemm_small(n, sh.d, rows, pp, 1, sh.t, do_blk, grad_out.ld(), dv.head(b, g), dv.ld(), true);
+        const float* inv = row_inv + stats + i0;
+        cpu::gemm_small(rows, n, sh.d, q_blk, q.ld(), 1, kt.data(), sh.t, ep, sh.t, false);  // S = Q K^T
+        numerators_again(ep, sh.t, rows, i0, n, mask_rows(mask, b, sh.t), sh.t, sh.scale, row_max + stats + i0);
+        // dV [n, D] += P^T [n, rows] dO_blk [rows, D] = E^T (dO_blk rows / their sums)
+        for (int64_t r = 0; r < rows; ++r)
+          for (int64_t c = 0; c < sh.d; ++c) do_scaled[r * sh.d + c] = do_blk[r * grad_out.ld() + c] * inv[r];
+        cpu::gemm_small(n, sh.d, rows, ep, 1, sh.t, do_scaled.data(), sh.d, dv.head(b, g), dv.ld(), true);
         // dP [rows, n] = dO_blk [rows, D] V^T [D, n]
         cpu::gemm_small(rows, n, sh.d, do_blk, grad_out.ld(), 1, vt.data(), sh.t, dpp, sh.t, false);
-        softmax_backward_block(pp, dpp, sh.t, rows, n, do_blk, out.head(b, head) + i0 * out.ld(), out.ld(), sh.d,
-                               sh.scale);
+        softmax_backward_block(ep, dpp, sh.t, rows, n, do_blk, out.head(b, head) + i0 * out.ld(), out.ld(), sh.d,
+                               inv, sh.scale);
         // dQ_blk [rows, D] = dS [rows, n] K [n, D];  dK [n, D] += dS^T [n, rows] Q_blk [rows, D]
         cpu::gemm_small(rows, sh.d, n, dpp, sh.t, 1, k.head(b, g), k.ld(), dq.head(b, head) + i0 * dq.ld(), dq.ld(),
                         false);

@@ -1,6 +1,8 @@
 // SwiGLU MLP.
 #include "r1/model/mlp.h"
 
+#include "r1/model/train_kernels.h"
+
 namespace r1::model {
 
 MlpImpl::MlpImpl(const config::ModelConfig& cfg) {
@@ -11,6 +13,11 @@ MlpImpl::MlpImpl(const config::ModelConfig& cfg) {
 }
 
 torch::Tensor MlpImpl::forward(const torch::Tensor& x) {
+  if (fused_cpu_ok(x)) {
+    // CPU float32: one product for gate and up ([..., 2F] side by side), then the fused SwiGLU kernel.
+    auto gate_up = torch::linear(x, packed_rows({gate_proj->weight, up_proj->weight}));
+    return down_proj(swiglu_fused(gate_up));
+  }
   return down_proj(torch::silu(gate_proj(x)) * up_proj(x));
 }
 

@@ -1,4 +1,5 @@
-// Fused CPU kernels with autograd: RMSNorm and rotary embeddings for the training forward.
+// Fused CPU kernels with autograd for the training forward: RMSNorm, rotary embeddings (alone or splitting a
+// packed q|k|v projection) and SwiGLU.
 #include "r1/model/train_kernels.h"
 
 #include <ATen/Parallel.h>
@@ -9,6 +10,9 @@
 #include <vector>
 
 #include "r1/model/cpu_vector_math.h"
+
+// cpu::Float8 values pass between inlined helpers only: GCC's AVX calling-convention note does not apply.
+#pragma GCC diagnostic ignored "-Wpsabi"
 
 namespace r1::model {
 
@@ -100,17 +104,18 @@ struct RmsNormFunction : public torch::autograd::Function<RmsNormFunction> {
 
 // ---- Rotary ------------------------------------------------------------------------------------------------
 
-// y = rotate(x) per token: for each head, (x1, x2) -> (x1 c - x2 s, x2 c + x1 s), s = sign * sin.
-R1_CPU_CLONES void rotary_rows(const float* x, const float* cos, const float* sin, float* y, int64_t begin,
-                               int64_t end, int64_t heads, int64_t d, float sign) {
+// Rotates `heads` heads of width d per token: for each head, (x1, x2) -> (x1 c - x2 s, x2 c + x1 s), s = sign *
+// sin. Token i's heads start at x + i * x_stride and y + i * y_stride (a packed projection row, or its own).
+R1_CPU_CLONES void rotary_rows(const float* x, int64_t x_stride, const float* cos, const float* sin, float* y,
+                               int64_t y_stride, int64_t begin, int64_t end, int64_t heads, int64_t d, float sign) {
   const int64_t half = d / 2;
   for (int64_t i = begin; i < end; ++i) {
     const float* c = cos + i * half;
     const float* s = sin + i * half;
     for (int64_t h = 0; h < heads; ++h) {
-      const float* x1 = x + (i * heads + h) * d;
+      const float* x1 = x + i * x_stride + h * d;
       const float* x2 = x1 + half;
-      float* y1 = y + (i * heads + h) * d;
+      float* y1 = y + i * y_stride + h * d;
       float* y2 = y1 + half;
       for (int64_t j = 0; j < half; ++j) {
         const float sj = sign * s[j];
@@ -121,16 +126,33 @@ R1_CPU_CLONES void rotary_rows(const float* x, const float* cos, const float* si
   }
 }
 
+// One block of heads in a token row: `heads` heads of width d at column `offset` of a row `stride` floats long.
+struct HeadBlock {
+  float* base;
+  int64_t stride, offset, heads;
+};
+
+// Rotates (or, with rotate false, copies) the heads of `from` into `to`, token by token, in parallel.
+void move_heads(const HeadBlock& from, const HeadBlock& to, const float* cos, const float* sin, int64_t tokens,
+                int64_t d, bool rotate, float sign) {
+  const int64_t width = from.heads * d;
+  at::parallel_for(0, tokens, row_grain(3 * width), [&](int64_t b, int64_t e) {
+    if (rotate) {
+      rotary_rows(from.base + from.offset, from.stride, cos, sin, to.base + to.offset, to.stride, b, e, from.heads, d,
+                  sign);
+      return;
+    }
+    for (int64_t i = b; i < e; ++i)
+      std::copy_n(from.base + i * from.stride + from.offset, width, to.base + i * to.stride + to.offset);
+  });
+}
+
 torch::Tensor rotate(const torch::Tensor& x, const torch::Tensor& cos, const torch::Tensor& sin, float sign) {
   const int64_t tokens = x.size(0) * x.size(1), heads = x.size(2), d = x.size(3);
   auto y = torch::empty_like(x);
-  const float* xp = x.data_ptr<float>();
-  const float* cp = cos.data_ptr<float>();
-  const float* sp = sin.data_ptr<float>();
-  float* yp = y.data_ptr<float>();
-  at::parallel_for(0, tokens, row_grain(3 * heads * d), [&](int64_t b, int64_t e) {
-    rotary_rows(xp, cp, sp, yp, b, e, heads, d, sign);
-  });
+  const int64_t width = heads * d;
+  move_heads({x.data_ptr<float>(), width, 0, heads}, {y.data_ptr<float>(), width, 0, heads}, cos.data_ptr<float>(),
+             sin.data_ptr<float>(), tokens, d, true, sign);
   return y;
 }
 
@@ -147,10 +169,141 @@ struct RotaryFunction : public torch::autograd::Function<RotaryFunction> {
   }
 };
 
+// Packed q | k | v projection rows -> rotated q, rotated k, copied v (each contiguous); the backward writes the
+// three gradients back into one packed row (rotated back by the opposite angle).
+struct SplitQkvRotaryFunction : public torch::autograd::Function<SplitQkvRotaryFunction> {
+  static variable_list forward(AutogradContext* ctx, const torch::Tensor& qkv, const torch::Tensor& cos,
+                               const torch::Tensor& sin, int64_t heads, int64_t kv_heads) {
+    const int64_t b = qkv.size(0), t = qkv.size(1), width = qkv.size(2), d = width / (heads + 2 * kv_heads);
+    auto q = torch::empty({b, t, heads, d}, qkv.options());
+    auto k = torch::empty({b, t, kv_heads, d}, qkv.options());
+    auto v = torch::empty({b, t, kv_heads, d}, qkv.options());
+    float* packed = qkv.data_ptr<float>();
+    const float* c = cos.data_ptr<float>();
+    const float* s = sin.data_ptr<float>();
+    move_heads({packed, width, 0, heads}, {q.data_ptr<float>(), heads * d, 0, heads}, c, s, b * t, d, true, 1.0f);
+    move_heads({packed, width, heads * d, kv_heads}, {k.data_ptr<float>(), kv_heads * d, 0, kv_heads}, c, s, b * t, d,
+               true, 1.0f);
+    move_heads({packed, width, (heads + kv_heads) * d, kv_heads}, {v.data_ptr<float>(), kv_heads * d, 0, kv_heads}, c,
+               s, b * t, d, false, 1.0f);
+    ctx->save_for_backward({cos, sin});
+    ctx->saved_data["heads"] = heads;
+    ctx->saved_data["kv_heads"] = kv_heads;
+    return {q, k, v};
+  }
+
+  static variable_list backward(AutogradContext* ctx, variable_list grads) {
+    auto saved = ctx->get_saved_variables();
+    const int64_t heads = ctx->saved_data["heads"].toInt(), kv_heads = ctx->saved_data["kv_heads"].toInt();
+    const auto& ref = grads[0].defined() ? grads[0] : (grads[1].defined() ? grads[1] : grads[2]);
+    const int64_t b = ref.size(0), t = ref.size(1), d = ref.size(3), width = (heads + 2 * kv_heads) * d;
+    auto dqkv = torch::empty({b, t, width}, ref.options());
+    float* packed = dqkv.data_ptr<float>();
+    const float* c = saved[0].data_ptr<float>();
+    const float* s = saved[1].data_ptr<float>();
+    const int64_t counts[3] = {heads, kv_heads, kv_heads};
+    int64_t offset = 0;
+    for (int part = 0; part < 3; ++part) {
+      const int64_t n = counts[part];
+      if (!grads[part].defined()) {
+        for (int64_t i = 0; i < b * t; ++i) std::fill_n(packed + i * width + offset, n * d, 0.0f);
+      } else {
+        auto g = grads[part].contiguous();
+        move_heads({g.data_ptr<float>(), n * d, 0, n}, {packed, width, offset, n}, c, s, b * t, d, part < 2, -1.0f);
+      }
+      offset += n * d;
+    }
+    return {dqkv, torch::Tensor(), torch::Tensor(), torch::Tensor(), torch::Tensor()};
+  }
+};
+
+// ---- SwiGLU ------------------------------------------------------------------------------------------------
+
+// h = silu(g) * u for rows of gu = [g | u] (f each); sigmoid through exp_approx (same operations in the vector
+// body and the scalar tail).
+R1_CPU_CLONES void swiglu_rows_forward(const float* gu, float* h, int64_t begin, int64_t end, int64_t f) {
+  using cpu::Float8;
+  const Float8 one = cpu::splat8(1.0f);
+  for (int64_t r = begin; r < end; ++r) {
+    const float* g = gu + r * 2 * f;
+    const float* u = g + f;
+    float* hr = h + r * f;
+    int64_t j = 0;
+    for (; j + 8 <= f; j += 8) {
+      const Float8 gv = cpu::load8(g + j);
+      const Float8 sig = one / (one + cpu::exp_approx8(-gv));
+      cpu::store8(hr + j, gv * sig * cpu::load8(u + j));
+    }
+    for (; j < f; ++j) {
+      const float sig = 1.0f / (1.0f + cpu::exp_approx(-g[j]));
+      hr[j] = g[j] * sig * u[j];
+    }
+  }
+}
+
+// d[g | u] = [dh u s (1 + g (1 - s)) | dh g s], s = sigmoid(g).
+R1_CPU_CLONES void swiglu_rows_backward(const float* gu, const float* dh, float* dgu, int64_t begin, int64_t end,
+                                        int64_t f) {
+  using cpu::Float8;
+  const Float8 one = cpu::splat8(1.0f);
+  for (int64_t r = begin; r < end; ++r) {
+    const float* g = gu + r * 2 * f;
+    const float* u = g + f;
+    const float* dhr = dh + r * f;
+    float* dg = dgu + r * 2 * f;
+    float* du = dg + f;
+    int64_t j = 0;
+    for (; j + 8 <= f; j += 8) {
+      const Float8 gv = cpu::load8(g + j), dv = cpu::load8(dhr + j);
+      const Float8 sig = one / (one + cpu::exp_approx8(-gv));
+      cpu::store8(dg + j, dv * cpu::load8(u + j) * (sig * (one + gv * (one - sig))));
+      cpu::store8(du + j, dv * (gv * sig));
+    }
+    for (; j < f; ++j) {
+      const float sig = 1.0f / (1.0f + cpu::exp_approx(-g[j]));
+      dg[j] = dhr[j] * u[j] * (sig * (1.0f + g[j] * (1.0f - sig)));
+      du[j] = dhr[j] * (g[j] * sig);
+    }
+  }
+}
+
+struct SwigluFunction : public torch::autograd::Function<SwigluFunction> {
+  static torch::Tensor forward(AutogradContext* ctx, const torch::Tensor& gate_up) {
+    const int64_t f = gate_up.size(-1) / 2, rows = gate_up.numel() / (2 * f);
+    auto sizes = gate_up.sizes().vec();
+    sizes.back() = f;
+    auto h = torch::empty(sizes, gate_up.options());
+    const float* gp = gate_up.data_ptr<float>();
+    float* hp = h.data_ptr<float>();
+    at::parallel_for(0, rows, row_grain(3 * f), [&](int64_t b, int64_t e) { swiglu_rows_forward(gp, hp, b, e, f); });
+    ctx->save_for_backward({gate_up});
+    return h;
+  }
+
+  static variable_list backward(AutogradContext* ctx, variable_list grads) {
+    auto gate_up = ctx->get_saved_variables()[0];
+    auto dh = grads[0].contiguous();
+    const int64_t f = gate_up.size(-1) / 2, rows = gate_up.numel() / (2 * f);
+    auto dgu = torch::empty_like(gate_up);
+    const float* gp = gate_up.data_ptr<float>();
+    const float* dp = dh.data_ptr<float>();
+    float* op = dgu.data_ptr<float>();
+    at::parallel_for(0, rows, row_grain(5 * f),
+                     [&](int64_t b, int64_t e) { swiglu_rows_backward(gp, dp, op, b, e, f); });
+    return {dgu};
+  }
+};
+
 }  // namespace
 
 bool fused_cpu_ok(const torch::Tensor& x) {
   return x.device().is_cpu() && x.scalar_type() == torch::kFloat32 && x.is_contiguous();
+}
+
+torch::Tensor packed_rows(const std::vector<torch::Tensor>& parts) {
+  for (const auto& p : parts)
+    if (!p.defined() || p.numel() == 0) return torch::Tensor();
+  return torch::cat(parts, 0);
 }
 
 torch::Tensor rms_norm_fused(const torch::Tensor& x, const torch::Tensor& weight, double eps) {
@@ -160,5 +313,12 @@ torch::Tensor rms_norm_fused(const torch::Tensor& x, const torch::Tensor& weight
 torch::Tensor rotary_fused(const torch::Tensor& x, const torch::Tensor& cos, const torch::Tensor& sin) {
   return RotaryFunction::apply(x, cos.contiguous(), sin.contiguous());
 }
+
+std::vector<torch::Tensor> split_qkv_rotary_fused(const torch::Tensor& qkv, const torch::Tensor& cos,
+                                                  const torch::Tensor& sin, int64_t heads, int64_t kv_heads) {
+  return SplitQkvRotaryFunction::apply(qkv, cos.contiguous(), sin.contiguous(), heads, kv_heads);
+}
+
+torch::Tensor swiglu_fused(const torch::Tensor& gate_up) { return SwigluFunction::apply(gate_up); }
 
 }  // namespace r1::model

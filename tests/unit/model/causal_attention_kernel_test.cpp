@@ -96,13 +96,17 @@ TEST_CASE("fused causal attention ignores the mask above the diagonal and runs u
 }
 
 TEST_CASE("Attention takes the fused kernel for whole CPU sequences and matches the composition", "[model]") {
-  const auto cfg = r1::test::micro_model_config();  // hidden 32, 4 heads, 2 kv heads
+  auto cfg = r1::test::micro_model_config();  // hidden 32, 4 heads, 2 kv heads
+  const bool bias = GENERATE(false, true);     // Qwen-style q/k/v biases go through the packed product too
+  cfg.qkv_bias = bias;
+  INFO("qkv_bias " << bias);
   torch::manual_seed(7);
   Attention attn(cfg);
   const int64_t b = 2, t = 20, d = cfg.head_size();
   Rotary rot(d, 64, 10000.0);
   auto positions = torch::arange(t, torch::kInt64).expand({b, t});
   auto x = torch::randn({b, t, cfg.hidden_size});
+  auto up = torch::randn({b, t, cfg.hidden_size});
   auto [c, s] = rot.tables(positions, x);
   auto mask = causal_mask(t, torch::kCPU);
   auto fused = attn->forward(x, c, s, mask, nullptr, 0);
@@ -113,4 +117,12 @@ TEST_CASE("Attention takes the fused kernel for whole CPU sequences and matches 
   auto [c64, s64] = rot.tables(positions, x.to(torch::kFloat64));
   auto ref = attn64->forward(x.to(torch::kFloat64), c64, s64, mask.to(torch::kFloat64), nullptr, 0);
   REQUIRE(max_diff(fused.to(torch::kFloat64), ref) < 1e-5);
+  // Every projection's gradient comes back out of the packed q|k|v product.
+  (fused * up).sum().backward();
+  (ref * up.to(torch::kFloat64)).sum().backward();
+  for (auto& p : attn->named_parameters()) {
+    INFO(p.key());
+    REQUIRE(p.value().grad().defined());
+    REQUIRE(max_diff(p.value().grad().to(torch::kFloat64), attn64->named_parameters()[p.key()].grad()) < 1e-4);
+  }
 }
