@@ -26,10 +26,10 @@ constexpr int64_t kQueryBlock = 64;
 
 // Sizes shared by the forward and the backward.
 struct Shape {
-  int64_t b, t, h, kvh, d, rep;
+  int64_t b, t, kvh, d, rep;
   float scale;
   explicit Shape(const torch::Tensor& q, const torch::Tensor& k)
-      : b(q.size(0)), t(q.size(1)), h(q.size(2)), kvh(k.size(2)), d(q.size(3)), rep(q.size(2) / k.size(2)),
+      : b(q.size(0)), t(q.size(1)), kvh(k.size(2)), d(q.size(3)), rep(q.size(2) / k.size(2)),
         scale(static_cast<float>(1.0 / std::sqrt(static_cast<double>(q.size(3))))) {}
 };
 
@@ -59,37 +59,26 @@ __attribute__((always_inline)) inline float logits_row(float* s, const float* ma
   return mx;
 }
 
-// Forward softmax numerators of a block of n = i0 + rows key columns: each row's visible scores become
-// exp(logit - row max) (not yet divided by their sum: the caller scales the block's output rows instead), its
-// maximum and 1 / sum go to row_max / row_inv (per query, for the backward), the invisible keys become 0.
+// Softmax numerators of a block of n = i0 + rows key columns, in place: each row's visible scores become
+// exp(logit - row max) (not divided by their sum: the callers scale rows of the products instead), 1 / sum goes
+// to row_inv, the invisible keys become 0. A block holds every key its rows see, so the backward recomputes
+// exactly the forward's values with this same function: nothing is kept between the passes.
 R1_CPU_CLONES void softmax_numerators(float* s, int64_t ld, int64_t rows, int64_t i0, int64_t n, const float* mask,
-                                      int64_t t, float scale, float* row_max, float* row_inv) {
+                                      int64_t t, float scale, float* row_inv) {
   for (int64_t r = 0; r < rows; ++r) {
     const int64_t len = i0 + r + 1;
     float* sr = s + r * ld;
-    row_max[r] = logits_row(sr, mask + (i0 + r) * t, len, scale);
-    row_inv[r] = 1.0f / cpu::exp_minus_inplace(sr, len, row_max[r]);
+    const float row_max = logits_row(sr, mask + (i0 + r) * t, len, scale);
+    row_inv[r] = 1.0f / cpu::exp_minus_inplace(sr, len, row_max);
     std::fill(sr + len, sr + n, 0.0f);
   }
 }
 
-// The backward's copy of softmax_numerators: the same operations from the stored row maxima, so the numerators
-// are bit-for-bit the forward's.
-R1_CPU_CLONES void numerators_again(float* s, int64_t ld, int64_t rows, int64_t i0, int64_t n, const float* mask,
-                                    int64_t t, float scale, const float* row_max) {
-  for (int64_t r = 0; r < rows; ++r) {
-    const int64_t len = i0 + r + 1;
-    float* sr = s + r * ld;
-    logits_row(sr, mask + (i0 + r) * t, len, scale);
-    cpu::exp_minus_inplace(sr, len, row_max[r]);
-    std::fill(sr + len, sr + n, 0.0f);
-  }
-}
-
-// rows x d block (row stride ld): row r times factor[r].
-void scale_rows(float* x, int64_t ld, int64_t rows, int64_t d, const float* factor) {
+// dst = src with row r times factor[r], for a rows x d block (row strides ld_src, ld_dst; in place when equal).
+void scale_rows(const float* src, int64_t ld_src, float* dst, int64_t ld_dst, int64_t rows, int64_t d,
+                const float* factor) {
   for (int64_t r = 0; r < rows; ++r)
-    for (int64_t c = 0; c < d; ++c) x[r * ld + c] *= factor[r];
+    for (int64_t c = 0; c < d; ++c) dst[r * ld_dst + c] = src[r * ld_src + c] * factor[r];
 }
 
 // Softmax backward in place from the numerators e (p = e * inv): dp[r][j] <- e[r][j] * (dp[r][j] - delta_r) *
@@ -132,8 +121,7 @@ Heads heads_of(const torch::Tensor& x) {
 }
 
 // The iteration both passes share: for each kv group in [begin, end) (one batch row b and one kv head g),
-// on_group(b, g), then on_block(b, g, head, stats, i0, rows) for each query block of each of its query heads
-// (stats: the offset of the head's row statistics in [B, H, T]).
+// on_group(b, g), then on_block(b, g, head, i0, rows) for each query block of each of its query heads.
 template <typename G, typename F>
 void for_each_group_block(const Shape& sh, int64_t begin, int64_t end, G&& on_group, F&& on_block) {
   for (int64_t group = begin; group < end; ++group) {
@@ -141,43 +129,42 @@ void for_each_group_block(const Shape& sh, int64_t begin, int64_t end, G&& on_gr
     on_group(b, g);
     for (int64_t r = 0; r < sh.rep; ++r) {
       const int64_t head = g * sh.rep + r;
-      const int64_t stats = (b * sh.h + head) * sh.t;
-      for_each_block(sh.t, [&](int64_t i0, int64_t rows) { on_block(b, g, head, stats, i0, rows); });
+      for_each_block(sh.t, [&](int64_t i0, int64_t rows) { on_block(b, g, head, i0, rows); });
     }
   }
 }
 
-// Forward of the heads of the kv groups [begin, end) (a group = one batch row and one kv head). Writes out and
-// the per-query statistics row_max / row_inv [B, H, T].
+// Forward of the heads of the kv groups [begin, end) (a group = one batch row and one kv head).
 void forward_groups(const Shape& sh, const Heads& q, const Heads& k, const Heads& v, const torch::Tensor& mask,
-                    const Heads& out, float* row_max, float* row_inv, int64_t begin, int64_t end) {
+                    const Heads& out, int64_t begin, int64_t end) {
   std::vector<float> scores(kQueryBlock * sh.t);  // [64, T]: one block's scores, then softmax numerators
   std::vector<float> kt(sh.d * sh.t);             // [D, T]: the group's keys, transposed
+  float row_inv[kQueryBlock];                     // 1 / softmax sum of each row of the block
   float* sp = scores.data();
   for_each_group_block(
       sh, begin, end, [&](int64_t b, int64_t g) { transpose_head(k.head(b, g), k.ld(), sh.t, sh.d, kt.data()); },
-      [&](int64_t b, int64_t g, int64_t head, int64_t stats, int64_t i0, int64_t rows) {
+      [&](int64_t b, int64_t g, int64_t head, int64_t i0, int64_t rows) {
         const int64_t n = i0 + rows;  // keys the block's last query sees
         // S [rows, n] = Q_blk [rows, D] K^T [D, n]
         cpu::gemm_small(rows, n, sh.d, q.head(b, head) + i0 * q.ld(), q.ld(), 1, kt.data(), sh.t, sp, sh.t, false);
-        softmax_numerators(sp, sh.t, rows, i0, n, mask_rows(mask, b, sh.t), sh.t, sh.scale, row_max + stats + i0,
-                           row_inv + stats + i0);
+        softmax_numerators(sp, sh.t, rows, i0, n, mask_rows(mask, b, sh.t), sh.t, sh.scale, row_inv);
         // O_blk [rows, D] = E [rows, n] V [n, D], then each row / its sum (= P V)
         float* o_blk = out.head(b, head) + i0 * out.ld();
         cpu::gemm_small(rows, sh.d, n, sp, sh.t, 1, v.head(b, g), v.ld(), o_blk, out.ld(), false);
-        scale_rows(o_blk, out.ld(), rows, sh.d, row_inv + stats + i0);
+        scale_rows(o_blk, out.ld(), o_blk, out.ld(), rows, sh.d, row_inv);
       });
 }
 
 // Backward of the kv groups [begin, end): dq for their query heads, dk / dv (zero on entry) for their kv heads;
 // a group's dk / dv rows are written by this task alone.
 void backward_groups(const Shape& sh, const Heads& q, const Heads& k, const Heads& v, const torch::Tensor& mask,
-                     const Heads& out, const Heads& grad_out, const float* row_max, const float* row_inv,
-                     const Heads& dq, const Heads& dk, const Heads& dv, int64_t begin, int64_t end) {
+                     const Heads& out, const Heads& grad_out, const Heads& dq, const Heads& dk, const Heads& dv,
+                     int64_t begin, int64_t end) {
   std::vector<float> numerators(kQueryBlock * sh.t);  // [64, T]: E of one block (P times the row sums)
   std::vector<float> dprobs(kQueryBlock * sh.t);      // [64, T]: dP, then dS
   std::vector<float> do_scaled(kQueryBlock * sh.d);   // [64, D]: dO rows / the row sums
   std::vector<float> kt(sh.d * sh.t), vt(sh.d * sh.t);  // [D, T] each
+  float row_inv[kQueryBlock];                           // 1 / softmax sum of each row of the block
   float* ep = numerators.data();
   float* dpp = dprobs.data();
   auto transpose_group = [&](int64_t b, int64_t g) {
@@ -186,21 +173,19 @@ void backward_groups(const Shape& sh, const Heads& q, const Heads& k, const Head
   };
   for_each_group_block(
       sh, begin, end, transpose_group,
-      [&](int64_t b, int64_t g, int64_t head, int64_t stats, int64_t i0, int64_t rows) {
+      [&](int64_t b, int64_t g, int64_t head, int64_t i0, int64_t rows) {
         const int64_t n = i0 + rows;
         const float* q_blk = q.head(b, head) + i0 * q.ld();
         const float* do_blk = grad_out.head(b, head) + i0 * grad_out.ld();
-        const float* inv = row_inv + stats + i0;
         cpu::gemm_small(rows, n, sh.d, q_blk, q.ld(), 1, kt.data(), sh.t, ep, sh.t, false);  // S = Q K^T
-        numerators_again(ep, sh.t, rows, i0, n, mask_rows(mask, b, sh.t), sh.t, sh.scale, row_max + stats + i0);
+        softmax_numerators(ep, sh.t, rows, i0, n, mask_rows(mask, b, sh.t), sh.t, sh.scale, row_inv);
         // dV [n, D] += P^T [n, rows] dO_blk [rows, D] = E^T (dO_blk rows / their sums)
-        for (int64_t r = 0; r < rows; ++r)
-          for (int64_t c = 0; c < sh.d; ++c) do_scaled[r * sh.d + c] = do_blk[r * grad_out.ld() + c] * inv[r];
+        scale_rows(do_blk, grad_out.ld(), do_scaled.data(), sh.d, rows, sh.d, row_inv);
         cpu::gemm_small(n, sh.d, rows, ep, 1, sh.t, do_scaled.data(), sh.d, dv.head(b, g), dv.ld(), true);
         // dP [rows, n] = dO_blk [rows, D] V^T [D, n]
         cpu::gemm_small(rows, n, sh.d, do_blk, grad_out.ld(), 1, vt.data(), sh.t, dpp, sh.t, false);
         softmax_backward_block(ep, dpp, sh.t, rows, n, do_blk, out.head(b, head) + i0 * out.ld(), out.ld(), sh.d,
-                               inv, sh.scale);
+                               row_inv, sh.scale);
         // dQ_blk [rows, D] = dS [rows, n] K [n, D];  dK [n, D] += dS^T [n, rows] Q_blk [rows, D]
         cpu::gemm_small(rows, sh.d, n, dpp, sh.t, 1, k.head(b, g), k.ld(), dq.head(b, head) + i0 * dq.ld(), dq.ld(),
                         false);
@@ -212,16 +197,12 @@ struct CausalAttentionFunction : public torch::autograd::Function<CausalAttentio
   static torch::Tensor forward(AutogradContext* ctx, const torch::Tensor& q, const torch::Tensor& k,
                                const torch::Tensor& v, const torch::Tensor& mask) {
     const Shape sh(q, k);
-    auto out = torch::empty_like(q);                         // [B, T, H, D]
-    auto row_max = torch::empty({sh.b, sh.h, sh.t}, q.options());  // [B, H, T]
-    auto row_inv = torch::empty({sh.b, sh.h, sh.t}, q.options());  // [B, H, T]
-    float* mx = row_max.data_ptr<float>();
-    float* iv = row_inv.data_ptr<float>();
+    auto out = torch::empty_like(q);  // [B, T, H, D]
     const Heads qh = heads_of(q), kh = heads_of(k), vh = heads_of(v), oh = heads_of(out);
     at::parallel_for(0, sh.b * sh.kvh, 1, [&](int64_t begin, int64_t end) {
-      forward_groups(sh, qh, kh, vh, mask, oh, mx, iv, begin, end);
+      forward_groups(sh, qh, kh, vh, mask, oh, begin, end);
     });
-    ctx->save_for_backward({q, k, v, mask, out, row_max, row_inv});
+    ctx->save_for_backward({q, k, v, mask, out});
     return out;
   }
 
@@ -232,12 +213,10 @@ struct CausalAttentionFunction : public torch::autograd::Function<CausalAttentio
     auto grad_out = grads[0].contiguous();
     auto dq = torch::empty_like(q);
     auto dk = torch::zeros_like(k), dv = torch::zeros_like(v);
-    const float* mx = saved[5].data_ptr<float>();
-    const float* iv = saved[6].data_ptr<float>();
     const Heads qh = heads_of(q), kh = heads_of(k), vh = heads_of(v), oh = heads_of(out), gh = heads_of(grad_out);
     const Heads dqh = heads_of(dq), dkh = heads_of(dk), dvh = heads_of(dv);
     at::parallel_for(0, sh.b * sh.kvh, 1, [&](int64_t begin, int64_t end) {
-      backward_groups(sh, qh, kh, vh, mask, oh, gh, mx, iv, dqh, dkh, dvh, begin, end);
+      backward_groups(sh, qh, kh, vh, mask, oh, gh, dqh, dkh, dvh, begin, end);
     });
     return {dq, dk, dv, torch::Tensor()};
   }

@@ -7,7 +7,6 @@
 
 #include <cmath>
 #include <cstring>
-#include <limits>
 #include <vector>
 
 // The kernels pass cpu::Float8 values between inlined helpers; the AVX-vs-SSE calling convention note GCC gives

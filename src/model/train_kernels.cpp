@@ -170,48 +170,51 @@ struct RotaryFunction : public torch::autograd::Function<RotaryFunction> {
 };
 
 // Packed q | k | v projection rows -> rotated q, rotated k, copied v (each contiguous); the backward writes the
-// three gradients back into one packed row (rotated back by the opposite angle).
+// three gradients back into one packed row (rotated back by the opposite angle). Part p has heads[p] heads and
+// starts at column offset(p) of the packed row.
+struct QkvParts {
+  int64_t heads[3], d;
+  int64_t width() const { return (heads[0] + heads[1] + heads[2]) * d; }
+  int64_t offset(int p) const { return p == 0 ? 0 : (p == 1 ? heads[0] : heads[0] + heads[1]) * d; }
+  static bool rotated(int p) { return p < 2; }  // q and k; v is copied
+};
+
 struct SplitQkvRotaryFunction : public torch::autograd::Function<SplitQkvRotaryFunction> {
   static variable_list forward(AutogradContext* ctx, const torch::Tensor& qkv, const torch::Tensor& cos,
                                const torch::Tensor& sin, int64_t heads, int64_t kv_heads) {
-    const int64_t b = qkv.size(0), t = qkv.size(1), width = qkv.size(2), d = width / (heads + 2 * kv_heads);
-    auto q = torch::empty({b, t, heads, d}, qkv.options());
-    auto k = torch::empty({b, t, kv_heads, d}, qkv.options());
-    auto v = torch::empty({b, t, kv_heads, d}, qkv.options());
-    float* packed = qkv.data_ptr<float>();
-    const float* c = cos.data_ptr<float>();
-    const float* s = sin.data_ptr<float>();
-    move_heads({packed, width, 0, heads}, {q.data_ptr<float>(), heads * d, 0, heads}, c, s, b * t, d, true, 1.0f);
-    move_heads({packed, width, heads * d, kv_heads}, {k.data_ptr<float>(), kv_heads * d, 0, kv_heads}, c, s, b * t, d,
-               true, 1.0f);
-    move_heads({packed, width, (heads + kv_heads) * d, kv_heads}, {v.data_ptr<float>(), kv_heads * d, 0, kv_heads}, c,
-               s, b * t, d, false, 1.0f);
+    const int64_t b = qkv.size(0), t = qkv.size(1);
+    const QkvParts parts{{heads, kv_heads, kv_heads}, qkv.size(2) / (heads + 2 * kv_heads)};
+    variable_list out;
+    for (int p = 0; p < 3; ++p) {
+      const int64_t n = parts.heads[p];
+      out.push_back(torch::empty({b, t, n, parts.d}, qkv.options()));
+      move_heads({qkv.data_ptr<float>(), parts.width(), parts.offset(p), n},
+                 {out[p].data_ptr<float>(), n * parts.d, 0, n}, cos.data_ptr<float>(), sin.data_ptr<float>(), b * t,
+                 parts.d, QkvParts::rotated(p), 1.0f);
+    }
     ctx->save_for_backward({cos, sin});
     ctx->saved_data["heads"] = heads;
     ctx->saved_data["kv_heads"] = kv_heads;
-    return {q, k, v};
+    return out;
   }
 
   static variable_list backward(AutogradContext* ctx, variable_list grads) {
     auto saved = ctx->get_saved_variables();
     const int64_t heads = ctx->saved_data["heads"].toInt(), kv_heads = ctx->saved_data["kv_heads"].toInt();
     const auto& ref = grads[0].defined() ? grads[0] : (grads[1].defined() ? grads[1] : grads[2]);
-    const int64_t b = ref.size(0), t = ref.size(1), d = ref.size(3), width = (heads + 2 * kv_heads) * d;
-    auto dqkv = torch::empty({b, t, width}, ref.options());
+    const int64_t b = ref.size(0), t = ref.size(1);
+    const QkvParts parts{{heads, kv_heads, kv_heads}, ref.size(3)};
+    auto dqkv = torch::empty({b, t, parts.width()}, ref.options());
     float* packed = dqkv.data_ptr<float>();
-    const float* c = saved[0].data_ptr<float>();
-    const float* s = saved[1].data_ptr<float>();
-    const int64_t counts[3] = {heads, kv_heads, kv_heads};
-    int64_t offset = 0;
-    for (int part = 0; part < 3; ++part) {
-      const int64_t n = counts[part];
-      if (!grads[part].defined()) {
-        for (int64_t i = 0; i < b * t; ++i) std::fill_n(packed + i * width + offset, n * d, 0.0f);
-      } else {
-        auto g = grads[part].contiguous();
-        move_heads({g.data_ptr<float>(), n * d, 0, n}, {packed, width, offset, n}, c, s, b * t, d, part < 2, -1.0f);
+    for (int p = 0; p < 3; ++p) {
+      const int64_t n = parts.heads[p];
+      if (!grads[p].defined()) {
+        dqkv.narrow(2, parts.offset(p), n * parts.d).zero_();
+        continue;
       }
-      offset += n * d;
+      auto g = grads[p].contiguous();
+      move_heads({g.data_ptr<float>(), n * parts.d, 0, n}, {packed, parts.width(), parts.offset(p), n},
+                 saved[0].data_ptr<float>(), saved[1].data_ptr<float>(), b * t, parts.d, QkvParts::rotated(p), -1.0f);
     }
     return {dqkv, torch::Tensor(), torch::Tensor(), torch::Tensor(), torch::Tensor()};
   }

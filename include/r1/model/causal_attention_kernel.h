@@ -3,9 +3,9 @@
 // The ATen composition (grouped_attention) materializes the full [T, T] score matrix of every head several times
 // (matmul, scale, + mask, softmax, matmul; and again in the backward), streaming it through memory at each step
 // and computing the masked upper triangle too. This kernel takes 64 query rows of one head at a time: their
-// scores against the keys they can see stay in cache while they are scaled, masked, normalized and multiplied
-// by the values. Its backward recomputes those scores from the row maxima and sums the forward kept
-// (flash-attention style), so no [T, T] tensor is stored between the passes.
+// scores against the keys they can see stay in cache while they are scaled, masked, exponentiated and multiplied
+// by the values. A block holds every key its rows see, so the backward recomputes its softmax with the same
+// operations (flash-attention style): no [T, T] tensor, and no per-row statistic, is kept between the passes.
 #pragma once
 #include <torch/torch.h>
 
