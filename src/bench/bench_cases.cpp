@@ -135,13 +135,20 @@ Json train_case(const CaseOptions& o) {
   auto bundle = train::fresh_model(cfg, tok, derive_seed(o.seed, "bench/init"), kCpu);
   const std::int64_t steps = o.warmup + o.runs;
   auto rows = bench_pretrain_rows(tok, o.seq_len, static_cast<int>(o.train_batch * steps), o.seed);
+  // The steps draw every row once: per step, the rows' mean attention pairs (packed pretraining rows attend
+  // within each document).
+  double pairs = 0;
+  for (const auto& row : rows) pairs += attention_pairs(row.segments);
+  pairs *= static_cast<double>(o.train_batch) / static_cast<double>(rows.size());
+  const double tokens = static_cast<double>(o.train_batch) * o.seq_len;
   auto env = trainer_env(o, "train");
   sft::run_lm_training(lm_plan(rows, o.train_batch, steps), bundle, env);
   return Json{{"model", model_info(cfg)},
               {"seq_len", o.seq_len},
               {"batch", o.train_batch},
-              {"tokens_per_step", static_cast<std::int64_t>(o.train_batch) * o.seq_len},
-              {"flops_per_step", train_flops(cfg, cfg.vocab_size, o.train_batch, o.seq_len)},
+              {"tokens_per_step", static_cast<std::int64_t>(tokens)},
+              {"attention_pairs_fraction", pairs / (tokens * o.seq_len)},
+              {"flops_per_step", train_flops_of(cfg, cfg.vocab_size, tokens, pairs)},
               {"step_s", metric_column(env, "step_s", o.warmup)}};
 }
 
@@ -161,10 +168,13 @@ Json packing_case(const CaseOptions& o) {
     rows[m] = make_token_rows(examples, o.seq_len, m == 0, tok.pad_id(), &stats);
     out[modes[m]] = Json{{"rows", stats.rows}, {"seconds", Json::array()}, {"tokens_per_s", Json::array()}};
   }
-  // One epoch per run (the rows / batch steps of the trainer), packed and padded in turn.
+  // One epoch per run: the ceil(rows / batch) steps of the trainer, whose last batch is filled up with rows of the
+  // next epoch (it draws full batches), so the time is scaled to the rows of one epoch. Packed and padded in turn,
+  // the first of the two alternating from run to run (the mode that runs first pays the allocator's warm-up of its
+  // tensor sizes).
   auto epoch = [&](int m, bool counted, int run) {
-    const std::int64_t steps =
-        std::max<std::int64_t>(1, (static_cast<std::int64_t>(rows[m].size()) + o.train_batch - 1) / o.train_batch);
+    const auto n_rows = static_cast<std::int64_t>(rows[m].size());
+    const std::int64_t steps = std::max<std::int64_t>(1, (n_rows + o.train_batch - 1) / o.train_batch);
     auto env = trainer_env(o, std::string("sft-") + modes[m]);
     env.seed = mix64(o.seed + run);
     sft::run_lm_training(lm_plan(rows[m], o.train_batch, counted ? steps : std::min<std::int64_t>(steps, 2)), bundle, env);
@@ -176,14 +186,18 @@ Json packing_case(const CaseOptions& o) {
       tokens += secs[i] * tps[i];
     }
     if (counted) {
-      out[modes[m]]["seconds"].push_back(seconds);
+      const double one_epoch = static_cast<double>(n_rows) / static_cast<double>(steps * o.train_batch);
+      out[modes[m]]["seconds"].push_back(seconds * one_epoch);
       out[modes[m]]["tokens_per_s"].push_back(tokens / std::max(1e-9, seconds));
     }
   };
-  for (int w = 0; w < o.warmup; ++w)
-    for (int m = 0; m < 2; ++m) epoch(m, false, w);
-  for (int r = 0; r < o.runs; ++r)
-    for (int m = 0; m < 2; ++m) epoch(m, true, r);
+  auto both = [&](bool counted, int run) {
+    const int first = run % 2;
+    epoch(first, counted, run);
+    epoch(1 - first, counted, run);
+  };
+  for (int w = 0; w < o.warmup; ++w) both(false, w);
+  for (int r = 0; r < o.runs; ++r) both(true, r);
   return out;
 }
 

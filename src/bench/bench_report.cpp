@@ -29,6 +29,7 @@ Json figures_train(const Json& raw, double gemm_flops_per_s) {
            {"train_tokens_per_s", to_json(summarize_map(step, [&](double s) { return tokens / s; }))},
            {"achieved_gflops", to_json(summarize_map(step, [&](double s) { return flops / s / 1e9; }))},
            {"peak_rss_mb", raw.at("peak_rss_mb")}};
+  if (r.contains("attention_pairs_fraction")) out["attention_pairs_fraction"] = r.at("attention_pairs_fraction");
   if (gemm_flops_per_s > 0)
     out["train_mfu"] = to_json(summarize_map(step, [&](double s) { return flops / s / gemm_flops_per_s; }));
   return out;
@@ -216,6 +217,7 @@ std::string render_table(const Json& bench) {
   row("train_tokens_per_s", {"train", "train_tokens_per_s"});
   row("train achieved GFLOP/s", {"train", "achieved_gflops"});
   row("train_mfu", {"train", "train_mfu"});
+  row("train attention pairs / full rows' (packed documents)", {"train", "attention_pairs_fraction"});
   row("train peak RSS MB", {"train", "peak_rss_mb"});
   row("SFT packed tokens/s", {"packing", "packed_tokens_per_s"});
   row("SFT padded tokens/s", {"packing", "padded_tokens_per_s"});

@@ -5,9 +5,11 @@
 #include <torch/csrc/autograd/custom_function.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cmath>
 #include <vector>
 
+#include "r1/model/attention_blocks.h"
 #include "r1/model/cpu_small_gemm.h"
 #include "r1/model/cpu_vector_math.h"
 
@@ -59,16 +61,18 @@ __attribute__((always_inline)) inline float logits_row(float* s, const float* ma
   return mx;
 }
 
-// Softmax numerators of a block of n = i0 + rows key columns, in place: each row's visible scores become
-// exp(logit - row max) (not divided by their sum: the callers scale rows of the products instead), 1 / sum goes
-// to row_inv, the invisible keys become 0. A block holds every key its rows see, so the backward recomputes
-// exactly the forward's values with this same function: nothing is kept between the passes.
-R1_CPU_CLONES void softmax_numerators(float* s, int64_t ld, int64_t rows, int64_t i0, int64_t n, const float* mask,
-                                      int64_t t, float scale, float* row_inv) {
+// Softmax numerators of a block of rows x n scores, in place; row r sees its first first_len + r columns (the
+// block's keys start at a column left of its first row's own key). Each visible score becomes exp(logit - row
+// max) (not divided by their sum: the callers scale rows of the products instead), 1 / sum goes to row_inv, the
+// invisible keys become 0. mask: the block's first row at its first key column, row stride mask_ld. A block holds
+// every key its rows see, so the backward recomputes exactly the forward's values with this same function:
+// nothing is kept between the passes.
+R1_CPU_CLONES void softmax_numerators(float* s, int64_t ld, int64_t rows, int64_t n, int64_t first_len,
+                                      const float* mask, int64_t mask_ld, float scale, float* row_inv) {
   for (int64_t r = 0; r < rows; ++r) {
-    const int64_t len = i0 + r + 1;
+    const int64_t len = first_len + r;
     float* sr = s + r * ld;
-    const float row_max = logits_row(sr, mask + (i0 + r) * t, len, scale);
+    const float row_max = logits_row(sr, mask + r * mask_ld, len, scale);
     row_inv[r] = 1.0f / cpu::exp_minus_inplace(sr, len, row_max);
     std::fill(sr + len, sr + n, 0.0f);
   }
@@ -96,11 +100,19 @@ R1_CPU_CLONES void softmax_backward_block(const float* e, float* dp, int64_t ld,
   }
 }
 
-// Query blocks [i0, i0 + rows) of one head, in order.
-template <typename F>
-void for_each_block(int64_t t, F&& f) {
-  for (int64_t i0 = 0; i0 < t; i0 += kQueryBlock) f(i0, std::min(kQueryBlock, t - i0));
-}
+// The query blocks of every mask row (plan_query_blocks): a [1, 1, T, T] mask has one plan for every batch row.
+class BlockPlans {
+ public:
+  BlockPlans(const torch::Tensor& mask, int64_t t) : plans_(mask.size(0)) {
+    at::parallel_for(0, mask.size(0), 1, [&](int64_t begin, int64_t end) {
+      for (int64_t b = begin; b < end; ++b) plans_[b] = plan_query_blocks(mask_rows(mask, b, t), t, kQueryBlock, 8);
+    });
+  }
+  const std::vector<QueryBlock>& of(int64_t batch) const { return plans_[plans_.size() == 1 ? 0 : batch]; }
+
+ private:
+  std::vector<std::vector<QueryBlock>> plans_;
+};
 
 // dst [D, T] = src^T for one head's [T, D] rows (row stride ld): keys or values laid out so that the products
 // against them read eight consecutive positions at once.
@@ -120,46 +132,71 @@ Heads heads_of(const torch::Tensor& x) {
   return {x.data_ptr<float>(), x.size(1), x.size(2), x.size(3)};
 }
 
-// The iteration both passes share: for each kv group in [begin, end) (one batch row b and one kv head g),
-// on_group(b, g), then on_block(b, g, head, i0, rows) for each query block of each of its query heads.
+// The kv groups of a pass (a group = one batch row and one kv head), handed out one at a time to whichever
+// thread is free: groups differ in work (each batch row has its own block plan), so a static split of the range
+// would leave one thread waiting. Each group's outputs are written by the one thread that takes it, in the same
+// order whichever thread that is: the results do not depend on the schedule.
+class GroupQueue {
+ public:
+  explicit GroupQueue(int64_t groups) : groups_(groups) {}
+  // The next group, or -1 when none is left.
+  int64_t take() {
+    const int64_t group = next_.fetch_add(1, std::memory_order_relaxed);
+    return group < groups_ ? group : -1;
+  }
+  // Runs pass(queue) on every intra-op thread; they return once the queue is empty.
+  template <typename F>
+  void drain(F&& pass) {
+    at::parallel_for(0, at::get_num_threads(), 1, [&](int64_t, int64_t) { pass(*this); });
+  }
+
+ private:
+  int64_t groups_;
+  std::atomic<int64_t> next_{0};
+};
+
+// The iteration both passes share: for each kv group taken from the queue (batch row b, kv head g), on_group(b, g),
+// then on_block(b, g, head, block) for each query block of each of its query heads, in order.
 template <typename G, typename F>
-void for_each_group_block(const Shape& sh, int64_t begin, int64_t end, G&& on_group, F&& on_block) {
-  for (int64_t group = begin; group < end; ++group) {
+void for_each_group_block(const Shape& sh, const BlockPlans& plans, GroupQueue& queue, G&& on_group, F&& on_block) {
+  for (int64_t group = queue.take(); group >= 0; group = queue.take()) {
     const int64_t b = group / sh.kvh, g = group % sh.kvh;
     on_group(b, g);
-    for (int64_t r = 0; r < sh.rep; ++r) {
-      const int64_t head = g * sh.rep + r;
-      for_each_block(sh.t, [&](int64_t i0, int64_t rows) { on_block(b, g, head, i0, rows); });
-    }
+    for (int64_t r = 0; r < sh.rep; ++r)
+      for (const QueryBlock& block : plans.of(b)) on_block(b, g, g * sh.rep + r, block);
   }
 }
 
-// Forward of the heads of the kv groups [begin, end) (a group = one batch row and one kv head).
+// Forward of the heads of the kv groups this thread takes from the queue.
 void forward_groups(const Shape& sh, const Heads& q, const Heads& k, const Heads& v, const torch::Tensor& mask,
-                    const Heads& out, int64_t begin, int64_t end) {
+                    const BlockPlans& plans, const Heads& out, GroupQueue& queue) {
   std::vector<float> scores(kQueryBlock * sh.t);  // [64, T]: one block's scores, then softmax numerators
   std::vector<float> kt(sh.d * sh.t);             // [D, T]: the group's keys, transposed
   float row_inv[kQueryBlock];                     // 1 / softmax sum of each row of the block
   float* sp = scores.data();
   for_each_group_block(
-      sh, begin, end, [&](int64_t b, int64_t g) { transpose_head(k.head(b, g), k.ld(), sh.t, sh.d, kt.data()); },
-      [&](int64_t b, int64_t g, int64_t head, int64_t i0, int64_t rows) {
-        const int64_t n = i0 + rows;  // keys the block's last query sees
-        // S [rows, n] = Q_blk [rows, D] K^T [D, n]
-        cpu::gemm_small(rows, n, sh.d, q.head(b, head) + i0 * q.ld(), q.ld(), 1, kt.data(), sh.t, sp, sh.t, false);
-        softmax_numerators(sp, sh.t, rows, i0, n, mask_rows(mask, b, sh.t), sh.t, sh.scale, row_inv);
+      sh, plans, queue,
+      [&](int64_t b, int64_t g) { transpose_head(k.head(b, g), k.ld(), sh.t, sh.d, kt.data()); },
+      [&](int64_t b, int64_t g, int64_t head, const QueryBlock& blk) {
+        const int64_t i0 = blk.first_row, rows = blk.rows, j0 = blk.first_key, n = i0 + rows - j0;
+        const int64_t n_scores = blk.score_end - j0;  // columns [n, n_scores) are above every row's diagonal
+        // S [rows, n_scores] = Q_blk [rows, D] K^T [D, n_scores]
+        cpu::gemm_small(rows, n_scores, sh.d, q.head(b, head) + i0 * q.ld(), q.ld(), 1, kt.data() + j0, sh.t, sp,
+                        sh.t, false);
+        softmax_numerators(sp, sh.t, rows, n, i0 + 1 - j0, mask_rows(mask, b, sh.t) + i0 * sh.t + j0, sh.t, sh.scale,
+                           row_inv);
         // O_blk [rows, D] = E [rows, n] V [n, D], then each row / its sum (= P V)
         float* o_blk = out.head(b, head) + i0 * out.ld();
-        cpu::gemm_small(rows, sh.d, n, sp, sh.t, 1, v.head(b, g), v.ld(), o_blk, out.ld(), false);
+        cpu::gemm_small(rows, sh.d, n, sp, sh.t, 1, v.head(b, g) + j0 * v.ld(), v.ld(), o_blk, out.ld(), false);
         scale_rows(o_blk, out.ld(), o_blk, out.ld(), rows, sh.d, row_inv);
       });
 }
 
-// Backward of the kv groups [begin, end): dq for their query heads, dk / dv (zero on entry) for their kv heads;
-// a group's dk / dv rows are written by this task alone.
+// Backward of the kv groups this thread takes from the queue: dq for their query heads, dk / dv (zero on entry)
+// for their kv heads; a group's dk / dv rows are written by this thread alone.
 void backward_groups(const Shape& sh, const Heads& q, const Heads& k, const Heads& v, const torch::Tensor& mask,
-                     const Heads& out, const Heads& grad_out, const Heads& dq, const Heads& dk, const Heads& dv,
-                     int64_t begin, int64_t end) {
+                     const BlockPlans& plans, const Heads& out, const Heads& grad_out, const Heads& dq,
+                     const Heads& dk, const Heads& dv, GroupQueue& queue) {
   std::vector<float> numerators(kQueryBlock * sh.t);  // [64, T]: E of one block (P times the row sums)
   std::vector<float> dprobs(kQueryBlock * sh.t);      // [64, T]: dP, then dS
   std::vector<float> do_scaled(kQueryBlock * sh.d);   // [64, D]: dO rows / the row sums
@@ -172,24 +209,27 @@ void backward_groups(const Shape& sh, const Heads& q, const Heads& k, const Head
     transpose_head(v.head(b, g), v.ld(), sh.t, sh.d, vt.data());
   };
   for_each_group_block(
-      sh, begin, end, transpose_group,
-      [&](int64_t b, int64_t g, int64_t head, int64_t i0, int64_t rows) {
-        const int64_t n = i0 + rows;
+      sh, plans, queue, transpose_group,
+      [&](int64_t b, int64_t g, int64_t head, const QueryBlock& blk) {
+        const int64_t i0 = blk.first_row, rows = blk.rows, j0 = blk.first_key, n = i0 + rows - j0;
+        const int64_t n_scores = blk.score_end - j0;  // columns [n, n_scores) are above every row's diagonal
         const float* q_blk = q.head(b, head) + i0 * q.ld();
         const float* do_blk = grad_out.head(b, head) + i0 * grad_out.ld();
-        cpu::gemm_small(rows, n, sh.d, q_blk, q.ld(), 1, kt.data(), sh.t, ep, sh.t, false);  // S = Q K^T
-        softmax_numerators(ep, sh.t, rows, i0, n, mask_rows(mask, b, sh.t), sh.t, sh.scale, row_inv);
+        cpu::gemm_small(rows, n_scores, sh.d, q_blk, q.ld(), 1, kt.data() + j0, sh.t, ep, sh.t, false);  // S = Q K^T
+        softmax_numerators(ep, sh.t, rows, n, i0 + 1 - j0, mask_rows(mask, b, sh.t) + i0 * sh.t + j0, sh.t, sh.scale,
+                           row_inv);
         // dV [n, D] += P^T [n, rows] dO_blk [rows, D] = E^T (dO_blk rows / their sums)
         scale_rows(do_blk, grad_out.ld(), do_scaled.data(), sh.d, rows, sh.d, row_inv);
-        cpu::gemm_small(n, sh.d, rows, ep, 1, sh.t, do_scaled.data(), sh.d, dv.head(b, g), dv.ld(), true);
+        cpu::gemm_small(n, sh.d, rows, ep, 1, sh.t, do_scaled.data(), sh.d, dv.head(b, g) + j0 * dv.ld(), dv.ld(),
+                        true);
         // dP [rows, n] = dO_blk [rows, D] V^T [D, n]
-        cpu::gemm_small(rows, n, sh.d, do_blk, grad_out.ld(), 1, vt.data(), sh.t, dpp, sh.t, false);
+        cpu::gemm_small(rows, n_scores, sh.d, do_blk, grad_out.ld(), 1, vt.data() + j0, sh.t, dpp, sh.t, false);
         softmax_backward_block(ep, dpp, sh.t, rows, n, do_blk, out.head(b, head) + i0 * out.ld(), out.ld(), sh.d,
                                row_inv, sh.scale);
         // dQ_blk [rows, D] = dS [rows, n] K [n, D];  dK [n, D] += dS^T [n, rows] Q_blk [rows, D]
-        cpu::gemm_small(rows, sh.d, n, dpp, sh.t, 1, k.head(b, g), k.ld(), dq.head(b, head) + i0 * dq.ld(), dq.ld(),
-                        false);
-        cpu::gemm_small(n, sh.d, rows, dpp, 1, sh.t, q_blk, q.ld(), dk.head(b, g), dk.ld(), true);
+        cpu::gemm_small(rows, sh.d, n, dpp, sh.t, 1, k.head(b, g) + j0 * k.ld(), k.ld(), dq.head(b, head) + i0 * dq.ld(),
+                        dq.ld(), false);
+        cpu::gemm_small(n, sh.d, rows, dpp, 1, sh.t, q_blk, q.ld(), dk.head(b, g) + j0 * dk.ld(), dk.ld(), true);
       });
 }
 
@@ -199,9 +239,8 @@ struct CausalAttentionFunction : public torch::autograd::Function<CausalAttentio
     const Shape sh(q, k);
     auto out = torch::empty_like(q);  // [B, T, H, D]
     const Heads qh = heads_of(q), kh = heads_of(k), vh = heads_of(v), oh = heads_of(out);
-    at::parallel_for(0, sh.b * sh.kvh, 1, [&](int64_t begin, int64_t end) {
-      forward_groups(sh, qh, kh, vh, mask, oh, begin, end);
-    });
+    const BlockPlans plans(mask, sh.t);
+    GroupQueue(sh.b * sh.kvh).drain([&](GroupQueue& queue) { forward_groups(sh, qh, kh, vh, mask, plans, oh, queue); });
     ctx->save_for_backward({q, k, v, mask, out});
     return out;
   }
@@ -215,8 +254,9 @@ struct CausalAttentionFunction : public torch::autograd::Function<CausalAttentio
     auto dk = torch::zeros_like(k), dv = torch::zeros_like(v);
     const Heads qh = heads_of(q), kh = heads_of(k), vh = heads_of(v), oh = heads_of(out), gh = heads_of(grad_out);
     const Heads dqh = heads_of(dq), dkh = heads_of(dk), dvh = heads_of(dv);
-    at::parallel_for(0, sh.b * sh.kvh, 1, [&](int64_t begin, int64_t end) {
-      backward_groups(sh, qh, kh, vh, mask, oh, gh, dqh, dkh, dvh, begin, end);
+    const BlockPlans plans(mask, sh.t);
+    GroupQueue(sh.b * sh.kvh).drain([&](GroupQueue& queue) {
+      backward_groups(sh, qh, kh, vh, mask, plans, oh, gh, dqh, dkh, dvh, queue);
     });
     return {dq, dk, dv, torch::Tensor()};
   }

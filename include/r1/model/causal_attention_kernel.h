@@ -6,6 +6,8 @@
 // scores against the keys they can see stay in cache while they are scaled, masked, exponentiated and multiplied
 // by the values. A block holds every key its rows see, so the backward recomputes its softmax with the same
 // operations (flash-attention style): no [T, T] tensor, and no per-row statistic, is kept between the passes.
+// Keys masked for a whole block are skipped (attention_blocks.h): a packed row's blocks read their own
+// examples' keys only, with results bit-identical to a pass over every key.
 #pragma once
 #include <torch/torch.h>
 

@@ -32,7 +32,7 @@ TEST_CASE("figures are median, min and max; ratios pair runs", "[bench]") {
   REQUIRE(ir.max == Approx(15.0));
 }
 
-TEST_CASE("model FLOPs count every matmul and attention over the row", "[bench]") {
+TEST_CASE("model FLOPs count every matmul and attention over each segment of a row", "[bench]") {
   config::ModelConfig c;
   c.hidden_size = 8;
   c.intermediate_size = 12;
@@ -44,6 +44,13 @@ TEST_CASE("model FLOPs count every matmul and attention over the row", "[bench]"
   // 3 rows of 5 tokens: dense 2 * 1040 * 15 = 31200; attention 4 * (4*2) * 5 keys * 15 tokens * 2 layers = 4800
   REQUIRE(bench::forward_flops(c, 10, 3, 5) == Approx(31200.0 + 4800.0));
   REQUIRE(bench::train_flops(c, 10, 3, 5) == Approx(3 * 36000.0));
+  // A packed row of examples of 2 and 3 tokens attends within each: 4 + 9 pairs instead of 25.
+  REQUIRE(bench::attention_pairs({0, 0, 1, 1, 1}) == Approx(13.0));
+  REQUIRE(bench::attention_pairs({7, 7, 7, 7, 7}) == Approx(25.0));
+  REQUIRE(bench::attention_pairs({}) == Approx(0.0));
+  // 5 tokens over 13 pairs: dense 2 * 1040 * 5 = 10400; attention 4 * 8 * 13 * 2 layers = 832
+  REQUIRE(bench::forward_flops_of(c, 10, 5, 13) == Approx(10400.0 + 832.0));
+  REQUIRE(bench::train_flops_of(c, 10, 5, 13) == Approx(3 * 11232.0));
 }
 
 TEST_CASE("r1 bench writes bench.json with every figure and prints the table", "[bench][cli]") {

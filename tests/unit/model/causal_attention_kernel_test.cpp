@@ -1,7 +1,9 @@
 // The fused causal attention kernel and its small matrix product: gemm_small equals at::mm; the kernel equals
-// the ATen composition (grouped_attention), forward and backward, for every mask r1 builds for a whole sequence,
-// and the Attention module takes it on CPU float32.
+// the ATen composition (grouped_attention), forward and backward, for every mask r1 builds for a whole sequence
+// (and packed masks whose block plans skip and split), and the Attention module takes it on CPU float32.
 #include <catch2/catch.hpp>
+
+#include <limits>
 
 #include "r1/model/attention.h"
 #include "r1/model/attention_mask.h"
@@ -79,6 +81,22 @@ TEST_CASE("fused causal attention equals grouped_attention, forward and backward
     seg[1].narrow(0, 10, 70).fill_(1);
     seg[1].narrow(0, 80, 10).fill_(2);
     check_against_composition(2, 90, 2, 2, 8, packed_causal_mask(seg), 5);
+  }
+  SECTION("packed rows with short segments, holes, and a row that sees into an earlier segment (block plans)") {
+    // Row 0: segments of 3, 40, 9, 30, 2, 66; row 1: 70, 6, 74 (T = 150: a partial last chunk).
+    const std::vector<std::vector<int64_t>> lengths = {{3, 40, 9, 30, 2, 66}, {70, 6, 74}};
+    auto seg = torch::zeros({2, 150}, torch::kInt64);
+    for (int64_t b = 0; b < 2; ++b) {
+      int64_t at = 0, id = 0;
+      for (auto l : lengths[b]) {
+        seg[b].narrow(0, at, l).fill_(id++);
+        at += l;
+      }
+    }
+    auto mask = packed_causal_mask(seg);
+    mask[0][0][60][55] = -std::numeric_limits<float>::infinity();  // a masked key inside a segment
+    mask[1][0][100][5] = 0.0f;  // row 100 (segment 2) also sees key 5 (segment 0): no split before it
+    check_against_composition(2, 150, 4, 2, 8, mask, 8);
   }
 }
 
