@@ -66,6 +66,21 @@ double time_gemm(const torch::Tensor& a, const torch::Tensor& b, torch::Tensor& 
   return clock.seconds() / reps;
 }
 
+// Seconds per [m x k] x [k x n] product: `runs` samples after `warmup` uncounted ones, each sample repeating
+// small products so that it lasts ~50 ms.
+std::vector<double> gemm_seconds(std::int64_t m, std::int64_t k, std::int64_t n, int runs, int warmup,
+                                 at::Generator& gen) {
+  torch::NoGradGuard no_grad;
+  auto a = at::normal(0, 1, {m, k}, gen), b = at::normal(0, 1, {k, n}, gen);
+  auto c = torch::empty({m, n});
+  const double once = time_gemm(a, b, c, 1);
+  const int reps = std::max(1, static_cast<int>(0.05 / std::max(once, 1e-7)));
+  for (int w = 0; w < warmup; ++w) time_gemm(a, b, c, reps);
+  std::vector<double> seconds;
+  for (int r = 0; r < runs; ++r) seconds.push_back(time_gemm(a, b, c, reps));
+  return seconds;
+}
+
 // The LM trainer's plan for `rows`: plain AdamW, no eval, one final checkpoint.
 sft::LmTrainPlan lm_plan(std::vector<TokenRow> rows, int batch, std::int64_t steps) {
   sft::LmTrainPlan plan;
@@ -109,15 +124,8 @@ Json gemm_case(const CaseOptions& o) {
   Json out{{"n", o.gemm_n}, {"shapes", Json::array()}};
   for (size_t s = 0; s < shapes.size(); ++s) {
     const auto& sh = shapes[s];
-    auto a = at::normal(0, 1, {sh.m, sh.k}, gen), b = at::normal(0, 1, {sh.k, sh.n}, gen);
-    auto c = torch::empty({sh.m, sh.n});
     const double flops = 2.0 * sh.m * sh.k * sh.n;
-    // Repeat small products so that one timed sample lasts ~50 ms.
-    double once = time_gemm(a, b, c, 1);
-    int reps = std::max(1, static_cast<int>(0.05 / std::max(once, 1e-7)));
-    for (int w = 0; w < o.warmup; ++w) time_gemm(a, b, c, reps);
-    std::vector<double> seconds;
-    for (int r = 0; r < o.runs; ++r) seconds.push_back(time_gemm(a, b, c, reps));
+    auto seconds = gemm_seconds(sh.m, sh.k, sh.n, o.runs, o.warmup, gen);
     Json row{{"m", sh.m}, {"k", sh.k}, {"n", sh.n}, {"flops", flops}, {"seconds", seconds}};
     if (s == 0) {
       out["flops"] = flops;
@@ -141,9 +149,18 @@ Json train_case(const CaseOptions& o) {
   for (const auto& row : rows) pairs += attention_pairs(row.segments);
   pairs *= static_cast<double>(o.train_batch) / static_cast<double>(rows.size());
   const double tokens = static_cast<double>(o.train_batch) * o.seq_len;
+  // The GEMM ceiling of this process's own minutes, just before and just after the steps: this machine's speed
+  // drifts from minute to minute, so MFU divides by the ceiling measured around the steps it is compared with.
+  auto gen = at::detail::createCPUGenerator(o.seed);
+  const std::int64_t n = o.gemm_n;
+  auto ceiling_s = gemm_seconds(n, n, n, 3, 1, gen);
   auto env = trainer_env(o, "train");
   sft::run_lm_training(lm_plan(rows, o.train_batch, steps), bundle, env);
+  for (double s : gemm_seconds(n, n, n, 3, 0, gen)) ceiling_s.push_back(s);
+  Json ceiling = Json::array();
+  for (double s : ceiling_s) ceiling.push_back(2.0 * n * n * n / s / 1e9);
   return Json{{"model", model_info(cfg)},
+              {"ceiling_gflops", ceiling},
               {"seq_len", o.seq_len},
               {"batch", o.train_batch},
               {"tokens_per_step", static_cast<std::int64_t>(tokens)},

@@ -84,6 +84,13 @@ TEST_CASE("r1 bench writes bench.json with every figure and prints the table", "
     REQUIRE((*f)["median"].get<double>() <= (*f)["max"].get<double>());
   }
   for (const char* c : {"train", "packing", "grpo"}) REQUIRE(p[c]["peak_rss_mb"].get<double>() > 10);
+  // MFU divides by the ceiling the train case measured around its own steps (3 products before, 3 after).
+  REQUIRE(p["train"]["ceiling_gflops"]["runs"] == 6);
+  const double ceiling = p["train"]["ceiling_gflops"]["median"].get<double>();
+  const double achieved = p["train"]["achieved_gflops"]["median"].get<double>();
+  REQUIRE(p["train"]["train_mfu"]["median"].get<double>() == Approx(achieved / ceiling).epsilon(1e-9));
+  const double pairs = p["train"]["attention_pairs_fraction"].get<double>();
+  REQUIRE((pairs > 0 && pairs <= 1));
   REQUIRE(p["decode"]["batch_n"]["batch"] == 3);
   // In every run, the GRPO split adds up to no more than the step.
   const Json& g = b["raw"]["grpo/micro"]["result"];
