@@ -224,7 +224,7 @@ std::string render_table(const Json& bench) {
   row("train achieved GFLOP/s", {"train", "achieved_gflops"});
   row("train GEMM ceiling GFLOP/s (same process, around the steps)", {"train", "ceiling_gflops"});
   row("train_mfu", {"train", "train_mfu"});
-  row("train attention pairs / full rows' (packed documents)", {"train", "attention_pairs_fraction"});
+  row("train attention pairs, share of full rows (packed documents)", {"train", "attention_pairs_fraction"});
   row("train peak RSS MB", {"train", "peak_rss_mb"});
   row("SFT packed tokens/s", {"packing", "packed_tokens_per_s"});
   row("SFT padded tokens/s", {"packing", "padded_tokens_per_s"});
