@@ -167,6 +167,20 @@ void for_each_group_block(const Shape& sh, const BlockPlans& plans, GroupQueue& 
   }
 }
 
+// A block's softmax numerators, the same in both passes (so the backward's are bit-for-bit the forward's):
+// E [rows, keys] (row stride T) from S = Q_blk K^T over the block's score columns, 1 / row sums to row_inv.
+// kt: the group's keys transposed, [D, T].
+void block_numerators(const Shape& sh, const Heads& q, const float* kt, const torch::Tensor& mask, int64_t b,
+                      int64_t head, const QueryBlock& blk, float* e, float* row_inv) {
+  const int64_t i0 = blk.first_row, j0 = blk.first_key;
+  // S [rows, score columns] = Q_blk [rows, D] K^T [D, score columns]; the columns past keys() are above every
+  // row's diagonal
+  cpu::gemm_small(blk.rows, blk.score_end - j0, sh.d, q.head(b, head) + i0 * q.ld(), q.ld(), 1, kt + j0, sh.t, e,
+                  sh.t, false);
+  softmax_numerators(e, sh.t, blk.rows, blk.keys(), i0 + 1 - j0, mask_rows(mask, b, sh.t) + i0 * sh.t + j0, sh.t,
+                     sh.scale, row_inv);
+}
+
 // Forward of the heads of the kv groups this thread takes from the queue.
 void forward_groups(const Shape& sh, const Heads& q, const Heads& k, const Heads& v, const torch::Tensor& mask,
                     const BlockPlans& plans, const Heads& out, GroupQueue& queue) {
@@ -178,13 +192,8 @@ void forward_groups(const Shape& sh, const Heads& q, const Heads& k, const Heads
       sh, plans, queue,
       [&](int64_t b, int64_t g) { transpose_head(k.head(b, g), k.ld(), sh.t, sh.d, kt.data()); },
       [&](int64_t b, int64_t g, int64_t head, const QueryBlock& blk) {
-        const int64_t i0 = blk.first_row, rows = blk.rows, j0 = blk.first_key, n = i0 + rows - j0;
-        const int64_t n_scores = blk.score_end - j0;  // columns [n, n_scores) are above every row's diagonal
-        // S [rows, n_scores] = Q_blk [rows, D] K^T [D, n_scores]
-        cpu::gemm_small(rows, n_scores, sh.d, q.head(b, head) + i0 * q.ld(), q.ld(), 1, kt.data() + j0, sh.t, sp,
-                        sh.t, false);
-        softmax_numerators(sp, sh.t, rows, n, i0 + 1 - j0, mask_rows(mask, b, sh.t) + i0 * sh.t + j0, sh.t, sh.scale,
-                           row_inv);
+        const int64_t i0 = blk.first_row, rows = blk.rows, j0 = blk.first_key, n = blk.keys();
+        block_numerators(sh, q, kt.data(), mask, b, head, blk, sp, row_inv);
         // O_blk [rows, D] = E [rows, n] V [n, D], then each row / its sum (= P V)
         float* o_blk = out.head(b, head) + i0 * out.ld();
         cpu::gemm_small(rows, sh.d, n, sp, sh.t, 1, v.head(b, g) + j0 * v.ld(), v.ld(), o_blk, out.ld(), false);
@@ -211,19 +220,17 @@ void backward_groups(const Shape& sh, const Heads& q, const Heads& k, const Head
   for_each_group_block(
       sh, plans, queue, transpose_group,
       [&](int64_t b, int64_t g, int64_t head, const QueryBlock& blk) {
-        const int64_t i0 = blk.first_row, rows = blk.rows, j0 = blk.first_key, n = i0 + rows - j0;
-        const int64_t n_scores = blk.score_end - j0;  // columns [n, n_scores) are above every row's diagonal
+        const int64_t i0 = blk.first_row, rows = blk.rows, j0 = blk.first_key, n = blk.keys();
         const float* q_blk = q.head(b, head) + i0 * q.ld();
         const float* do_blk = grad_out.head(b, head) + i0 * grad_out.ld();
-        cpu::gemm_small(rows, n_scores, sh.d, q_blk, q.ld(), 1, kt.data() + j0, sh.t, ep, sh.t, false);  // S = Q K^T
-        softmax_numerators(ep, sh.t, rows, n, i0 + 1 - j0, mask_rows(mask, b, sh.t) + i0 * sh.t + j0, sh.t, sh.scale,
-                           row_inv);
+        block_numerators(sh, q, kt.data(), mask, b, head, blk, ep, row_inv);
         // dV [n, D] += P^T [n, rows] dO_blk [rows, D] = E^T (dO_blk rows / their sums)
         scale_rows(do_blk, grad_out.ld(), do_scaled.data(), sh.d, rows, sh.d, row_inv);
         cpu::gemm_small(n, sh.d, rows, ep, 1, sh.t, do_scaled.data(), sh.d, dv.head(b, g) + j0 * dv.ld(), dv.ld(),
                         true);
         // dP [rows, n] = dO_blk [rows, D] V^T [D, n]
-        cpu::gemm_small(rows, n_scores, sh.d, do_blk, grad_out.ld(), 1, vt.data() + j0, sh.t, dpp, sh.t, false);
+        cpu::gemm_small(rows, blk.score_end - j0, sh.d, do_blk, grad_out.ld(), 1, vt.data() + j0, sh.t, dpp, sh.t,
+                        false);
         softmax_backward_block(ep, dpp, sh.t, rows, n, do_blk, out.head(b, head) + i0 * out.ld(), out.ld(), sh.d,
                                row_inv, sh.scale);
         // dQ_blk [rows, D] = dS [rows, n] K [n, D];  dK [n, D] += dS^T [n, rows] Q_blk [rows, D]

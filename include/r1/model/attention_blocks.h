@@ -21,6 +21,8 @@ struct QueryBlock {
   int64_t first_key;  // keys [first_key, first_row + rows), first_key a multiple of 8
   int64_t score_end;  // score products compute key columns [first_key, score_end): the row end rounded up to a
                       // multiple of 8, at most t (a chunk of 64 rows ends on a multiple of 8 already)
+  // Keys the block reads: [first_key, first_row + rows).
+  int64_t keys() const { return first_row + rows - first_key; }
 };
 
 // The blocks of t query rows in order, for an additive mask [t, t] (row-major; -inf = masked; only entries on and
