@@ -1,7 +1,9 @@
 // r1: the CLI root. Registers the subcommands and maps errors to exit codes (0 ok, 1 runtime, 2 bad input).
+#include <cstdlib>
 #include <iostream>
 
 #include "commands.h"
+#include "r1/util/allocator.h"
 #include "r1/util/error.h"
 #include "r1/util/logging.h"
 
@@ -35,6 +37,9 @@ int main(int argc, char** argv) {
   }
   try {
     r1::init_logging(log_level, log_file);
+    auto allocator = r1::choose_allocator_policy([](const char* name) { return std::getenv(name); });
+    r1::apply_allocator_policy(allocator);
+    r1::logger()->debug("{}", allocator.why);
     return action ? action() : r1::kExitOk;
   } catch (const r1::ConfigError& e) {
     for (const auto& line : e.problems()) std::cerr << "error: " << line << "\n";

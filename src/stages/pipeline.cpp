@@ -6,6 +6,7 @@
 
 #include "r1/stages/report.h"
 #include "r1/stages/stage_runner.h"
+#include "r1/util/allocator.h"
 #include "r1/util/error.h"
 #include "r1/util/fs.h"
 #include "r1/util/logging.h"
@@ -77,6 +78,7 @@ void run_pipeline(const config::Recipe& recipe, const PipelineOptions& opts) {
     r.world_size = opts.world_size;
     log->info("=== [{}/{}] {} ({}) ===", i + 1, n, entry.name(), entry.kind());
     StageStatus status = run_stage(r);
+    release_free_memory();  // the next stage allocates other shapes: give the heap's free pages back
     if (status == StageStatus::kSkipped) {
       log->info("[{}] already done (DONE matches this config): skipped", entry.name());
     } else if (status == StageStatus::kStale) {
