@@ -1,10 +1,13 @@
 // Device, dtype and thread resolution.
 #include "r1/train/runtime.h"
 
+#include <atomic>
+#include <bitset>
 #include <thread>
 
 #include "r1/dist/world.h"
 #include "r1/util/error.h"
+#include "r1/util/logging.h"
 
 namespace r1::train {
 
@@ -33,7 +36,19 @@ int set_threads(int threads) {
                       : std::max(1, static_cast<int>(std::max(1u, std::thread::hardware_concurrency())) /
                                         dist::local_world_size());
   at::set_num_threads(n);
+  if (n > 1 && parallel_for_threads() < n)
+    logger()->warn("threads: {} asked for, but r1's kernels run on {} (built without LibTorch's parallel backend?)",
+                   n, parallel_for_threads());
   return n;
+}
+
+int parallel_for_threads() {
+  const int n = std::min(64, at::get_num_threads());
+  std::atomic<std::uint64_t> seen{0};  // bit i: thread i ran a part of the loop
+  at::parallel_for(0, n, 1, [&](int64_t, int64_t) {
+    seen.fetch_or(std::uint64_t{1} << (at::get_thread_num() % 64), std::memory_order_relaxed);
+  });
+  return static_cast<int>(std::bitset<64>(seen.load()).count());
 }
 
 torch::ScalarType resolve_dtype(const std::string& name, const torch::Device& device) {

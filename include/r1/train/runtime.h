@@ -15,6 +15,11 @@ torch::Device resolve_device(const std::string& name);
 // machine); returns the number set.
 int set_threads(int threads);
 
+// How many threads an at::parallel_for in r1's own code runs on now: at::get_num_threads() when r1 was built with
+// LibTorch's parallel backend (OpenMP here), 1 when it was not (the loop then runs serially, whatever the thread
+// setting says). set_threads warns when the two differ.
+int parallel_for_threads();
+
 // "float32" | "bfloat16" -> scalar type of the compute path (bfloat16 only on CUDA).
 torch::ScalarType resolve_dtype(const std::string& name, const torch::Device& device);
 

@@ -6,6 +6,7 @@
 #include "r1/model/rms_norm.h"
 #include "r1/model/rotary.h"
 #include "r1/model/train_kernels.h"
+#include "r1/train/runtime.h"
 #include "../../support/test_support.h"
 
 using namespace r1::model;
@@ -145,4 +146,15 @@ TEST_CASE("Mlp takes the packed gate|up product and fused SwiGLU on CPU float32,
     REQUIRE(g.defined());
     REQUIRE(max_diff(g.to(torch::kFloat64), g64) < 1e-4);
   }
+}
+
+TEST_CASE("r1's own at::parallel_for loops run on every intra-op thread", "[model]") {
+  // Built without LibTorch's parallel backend (-fopenmp here), at::parallel_for in r1's kernels is a serial loop
+  // while at::get_num_threads() still says 2: every fused kernel would run on one core.
+  const int before = at::get_num_threads();
+  REQUIRE(r1::train::set_threads(2) == 2);
+  CHECK(r1::train::parallel_for_threads() == 2);
+  at::set_num_threads(1);
+  CHECK(r1::train::parallel_for_threads() == 1);
+  at::set_num_threads(before);
 }
