@@ -36,9 +36,12 @@ int set_threads(int threads) {
                       : std::max(1, static_cast<int>(std::max(1u, std::thread::hardware_concurrency())) /
                                         dist::local_world_size());
   at::set_num_threads(n);
-  if (n > 1 && parallel_for_threads() < n)
-    logger()->warn("threads: {} asked for, but r1's kernels run on {} (built without LibTorch's parallel backend?)",
-                   n, parallel_for_threads());
+  if (n > 1) {
+    const int reached = parallel_for_threads();
+    if (reached < n)
+      logger()->warn("threads: {} asked for, but r1's kernels run on {} (built without LibTorch's parallel backend?)",
+                     n, reached);
+  }
   return n;
 }
 
