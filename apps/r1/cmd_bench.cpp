@@ -76,6 +76,7 @@ void register_bench(CLI::App& app, Action& action) {
   cmd->add_flag("--batch-no-cache", b.batch_no_cache, "decode-batch also times decoding without the KV cache "
                                                       "(recomputes the prefix every token: slow, pair with fewer "
                                                       "--runs or --new-tokens)");
+  add_kv_cache_dtype_option(*cmd, b.kv_cache_dtype);
   cmd->add_option("--group-size", b.group_size, "GRPO G")->check(CLI::Range(2, 1024))->capture_default_str();
   cmd->add_option("--grpo-prompts", b.grpo_prompts, "GRPO prompts per step")->check(CLI::Range(1, 4096))
       ->capture_default_str();

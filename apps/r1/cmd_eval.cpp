@@ -38,6 +38,7 @@ void register_eval(CLI::App& app, Action& action) {
   cmd->add_option("--temperature", s.sampling.temperature)->check(CLI::NonNegativeNumber)->capture_default_str();
   cmd->add_option("--top-p", s.sampling.top_p)->check(CLI::Range(0.01, 1.0))->capture_default_str();
   cmd->add_option("--max-new-tokens", s.sampling.max_new_tokens)->check(CLI::PositiveNumber)->capture_default_str();
+  add_kv_cache_dtype_option(*cmd, s.sampling.kv_cache_dtype);
   cmd->add_flag("--no-greedy", o->no_greedy, "Skip the greedy-accuracy pass");
   cmd->add_option("--seed", o->seed, "Seed (prompt generation and sampling)")->capture_default_str();
   cmd->add_option("--device", o->device)->capture_default_str();

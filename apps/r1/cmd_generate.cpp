@@ -19,7 +19,7 @@ namespace r1::cli {
 
 namespace {
 struct GenerateOptions {
-  std::string model, tokenizer, prompt, input, template_name = "none", device = "cpu";
+  std::string model, tokenizer, prompt, input, template_name = "none", device = "cpu", kv_cache_dtype = "auto";
   bool greedy = false, json = false;
   int max_new_tokens = 64, top_k = 0, threads = 0;
   double temperature = 1.0, top_p = 1.0;
@@ -57,6 +57,7 @@ int run_generate(const GenerateOptions& o) {
   cfg.top_k = o.top_k;
   cfg.max_new_tokens = o.max_new_tokens;
   cfg.stop = o.stop;
+  cfg.kv_cache_dtype = o.kv_cache_dtype;
   std::vector<std::vector<int>> rows;
   std::vector<std::uint64_t> seeds;
   for (size_t i = 0; i < prompts.size(); ++i) {
@@ -102,6 +103,7 @@ void register_generate(CLI::App& app, Action& action) {
   cmd->add_option("--temperature", o->temperature, "Sampling temperature")->check(CLI::NonNegativeNumber)
       ->capture_default_str();
   cmd->add_option("--top-p", o->top_p, "Nucleus mass")->check(CLI::Range(0.01, 1.0))->capture_default_str();
+  add_kv_cache_dtype_option(*cmd, o->kv_cache_dtype);
   cmd->add_option("--top-k", o->top_k, "Top-k (0 = off)")->check(CLI::NonNegativeNumber);
   cmd->add_option("--stop", o->stop, "Stop string (repeatable)");
   cmd->add_option("--seed", o->seed, "Sampling seed")->capture_default_str();

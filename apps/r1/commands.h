@@ -1,6 +1,8 @@
 // Subcommand registration: each command lives in its own cmd_<name>.cpp with its options struct.
 #pragma once
 #include <functional>
+#include <string>
+
 #include <CLI/CLI.hpp>
 
 namespace r1::cli {
@@ -18,5 +20,13 @@ void register_tokenizer(CLI::App& app, Action& action);
 void register_eval(CLI::App& app, Action& action);
 void register_report(CLI::App& app, Action& action);
 void register_bench(CLI::App& app, Action& action);
+
+// --kv-cache-dtype auto|float32|bfloat16 (sampling.kv_cache_dtype), shared by the commands that generate.
+inline void add_kv_cache_dtype_option(CLI::App& cmd, std::string& target) {
+  cmd.add_option("--kv-cache-dtype", target,
+                 "KV cache element type: auto (the model's) | float32 | bfloat16 (half the cache memory)")
+      ->check(CLI::IsMember({"auto", "float32", "bfloat16"}))
+      ->capture_default_str();
+}
 
 }  // namespace r1::cli

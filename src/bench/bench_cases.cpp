@@ -241,6 +241,7 @@ DecodeSetup decode_setup(const CaseOptions& o, int batch) {
   s.sampling.temperature = 1.0;
   s.sampling.max_new_tokens = o.new_tokens;
   s.sampling.stop = {};
+  s.sampling.kv_cache_dtype = o.kv_cache_dtype;
   s.module_decode = o.module_decode;
   return s;
 }
@@ -269,6 +270,7 @@ Json decode_info(const DecodeSetup& s, std::int64_t generated) {
               {"batch", s.prompts.size()},
               {"decode_path", s.module_decode ? "module" : "fused"},
               {"new_tokens", s.sampling.max_new_tokens},
+              {"kv_cache_dtype", s.sampling.kv_cache_dtype},
               {"prompt_tokens", prompt_tokens},
               {"generated_tokens", generated}};
 }
@@ -323,6 +325,7 @@ Json grpo_case(const CaseOptions& o) {
   c.prompts.n = o.grpo_prompts * (o.warmup + o.runs);
   c.sampling.temperature = 1.0;
   c.sampling.max_new_tokens = o.grpo_new_tokens;
+  c.sampling.kv_cache_dtype = o.kv_cache_dtype;
   c.grpo.group_size = o.group_size;
   c.grpo.prompts_per_step = o.grpo_prompts;
   c.grpo.beta = o.grpo_beta;

@@ -65,6 +65,7 @@ Json decode_batch_figures(const Json& raw, Figure* with_cache) {
   Json out{{"batch", r.at("batch")},
            {"decode_tokens_per_s", to_json(*with_cache)},
            {"prompt_tokens", r.at("prompt_tokens")},
+           {"kv_cache_dtype", r.value("kv_cache_dtype", "auto")},
            {"peak_rss_mb", raw.at("peak_rss_mb")}};
   if (r.contains("no_cache_s")) {
     const auto nocache = samples(r, "no_cache_s");
@@ -209,7 +210,9 @@ std::string render_table(const Json& bench) {
       full.insert(full.end(), path.begin(), path.end());
       const Json* f = find_path(bench["presets"], full);
       if (f) any = true;
-      r << " " << (f ? (f->is_object() ? fmt_fig(*f) : fmt_num(f->get<double>())) : "-") << " |";
+      const std::string cell = !f ? "-" : f->is_object() ? fmt_fig(*f) : f->is_string() ? f->get<std::string>()
+                                                                                         : fmt_num(f->get<double>());
+      r << " " << cell << " |";
     }
     if (any) out << r.str() << "\n";
   };
@@ -232,6 +235,7 @@ std::string render_table(const Json& bench) {
   row("SFT epoch s, padded", {"packing", "padded_epoch_s"});
   row("packing speed-up (padded s / packed s)", {"packing", "packing_speedup"});
   row("SFT peak RSS MB", {"packing", "peak_rss_mb"});
+  row("decode KV cache dtype (sampling.kv_cache_dtype)", {"decode", "batch_n", "kv_cache_dtype"});
   row("decode_tokens_per_s, batch 1", {"decode", "batch_1", "decode_tokens_per_s"});
   row("no-cache tokens/s, batch 1", {"decode", "batch_1", "no_cache_tokens_per_s"});
   row("decode_speedup_vs_no_cache", {"decode", "batch_1", "decode_speedup_vs_no_cache"});

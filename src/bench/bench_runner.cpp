@@ -44,6 +44,7 @@ Json case_options_json(const CaseOptions& o) {
               {"decode_batch", o.decode_batch},
               {"module_decode", o.module_decode},
               {"batch_no_cache", o.batch_no_cache},
+              {"kv_cache_dtype", o.kv_cache_dtype},
               {"group_size", o.group_size},
               {"grpo_prompts", o.grpo_prompts},
               {"grpo_new_tokens", o.grpo_new_tokens},
@@ -67,6 +68,7 @@ CaseOptions case_options_from_json(const Json& j) {
   o.decode_batch = j.at("decode_batch").get<int>();
   o.module_decode = j.at("module_decode").get<bool>();
   o.batch_no_cache = j.at("batch_no_cache").get<bool>();
+  o.kv_cache_dtype = j.at("kv_cache_dtype").get<std::string>();
   o.group_size = j.at("group_size").get<int>();
   o.grpo_prompts = j.at("grpo_prompts").get<int>();
   o.grpo_new_tokens = j.at("grpo_new_tokens").get<int>();

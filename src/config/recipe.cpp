@@ -355,13 +355,50 @@ void validate_file(const std::string& path) {
   }
 }
 
-std::string config_hash(const StageEntry& stage, const RunSettings& run) {
+namespace {
+// A key added to stage configs after runs began: `field` of any map under a key named `parent`, and its default.
+struct LateKey {
+  const char* parent;
+  const char* field;
+  const char* default_value;
+};
+constexpr LateKey kLateKeys[] = {{"sampling", "kv_cache_dtype", "auto"}};
+
+// Removes every late key that holds its default from the maps and sequences under `node`.
+void drop_late_defaults(YAML::Node node) {
+  if (node.IsSequence()) {
+    for (auto item : node) drop_late_defaults(item);
+    return;
+  }
+  if (!node.IsMap()) return;
+  for (auto it : node) {
+    const std::string key = it.first.as<std::string>();
+    YAML::Node child = it.second;
+    for (const auto& late : kLateKeys) {
+      if (key != late.parent || !child.IsMap()) continue;
+      const YAML::Node& lookup = child;  // const: looking up does not insert
+      if (lookup[late.field] && lookup[late.field].IsScalar() &&
+          lookup[late.field].as<std::string>() == late.default_value)
+        child.remove(late.field);
+    }
+    drop_late_defaults(child);
+  }
+}
+}  // namespace
+
+std::string hashed_config_text(const StageEntry& stage, const RunSettings& run) {
   YAML::Node node(YAML::NodeType::Map);
   node["stage"] = write_custom(stage);
+  drop_late_defaults(node["stage"]);
   node["seed"] = run.seed;
   node["dtype"] = run.dtype;
+  return emit_yaml(node);
+}
+
+std::string config_hash(const StageEntry& stage, const RunSettings& run) {
   char buf[20];
-  std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(fnv1a64(emit_yaml(node))));
+  std::snprintf(buf, sizeof buf, "%016llx",
+                static_cast<unsigned long long>(fnv1a64(hashed_config_text(stage, run))));
   return buf;
 }
 

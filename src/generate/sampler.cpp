@@ -65,6 +65,14 @@ bool ends_with_stop(const std::string& tail, const std::vector<std::string>& sto
     if (!s.empty() && ends_with(tail, s)) return true;
   return false;
 }
+// The KV cache's element type for sampling.kv_cache_dtype (validated when the config is read): nullopt = the
+// model's dtype.
+std::optional<torch::ScalarType> kv_cache_scalar_type(const std::string& name) {
+  if (name == "float32") return torch::kFloat32;
+  if (name == "bfloat16") return torch::kBFloat16;
+  if (name == "auto") return std::nullopt;
+  throw InputError("sampling.kv_cache_dtype: expected auto, float32 or bfloat16, got \"" + name + "\"");
+}
 }  // namespace
 
 std::vector<Completion> Sampler::generate(const std::vector<std::vector<int>>& prompts,
@@ -130,7 +138,7 @@ std::vector<Completion> Sampler::generate(const std::vector<std::vector<int>>& p
   torch::Tensor seq = tokens;  // no-cache path: the whole sequence so far
   torch::Tensor logits;        // [B, V] float32: next-token logits
   if (use_cache) {
-    cache.emplace(model_.make_cache(b, capacity));
+    cache.emplace(model_.make_cache(b, capacity, kv_cache_scalar_type(cfg.kv_cache_dtype)));
     auto mask = model::padded_causal_mask(valid.narrow(1, 0, p), 0);
     logits = last_logits(tokens, positions_all.narrow(1, 0, p), mask, &*cache);
     key_mask = torch::zeros({b, 1, 1, capacity}, torch::TensorOptions().device(device))

@@ -62,6 +62,10 @@ torch::Tensor AttentionImpl::forward(const torch::Tensor& x, const torch::Tensor
   k = k.transpose(1, 2);                                                  // [B, kvH, T, D]
   v = v.transpose(1, 2);
   if (cache) std::tie(k, v) = cache->append(layer, k, v);                 // [B, kvH, S, D]
+  if (k.scalar_type() != q.scalar_type()) {                               // a lower-precision cache: widen
+    k = k.to(q.scalar_type());
+    v = v.to(q.scalar_type());
+  }
   auto out = grouped_attention(q, k, v, mask);                            // [B, H, T, D]
   return o_proj(out.transpose(1, 2).reshape({b, t, heads_ * head_dim_}));
 }

@@ -59,9 +59,10 @@ torch::Tensor TransformerImpl::forward(const torch::Tensor& tokens) {
   return logits(hidden(tokens, positions, causal_mask(t, tokens.device())));
 }
 
-KvCache TransformerImpl::make_cache(int64_t batch, int64_t capacity) const {
-  auto w = model->embed_tokens->weight;
-  return KvCache(cfg_.num_hidden_layers, batch, cfg_.kv_heads(), capacity, cfg_.head_size(), w.options().requires_grad(false));
+KvCache TransformerImpl::make_cache(int64_t batch, int64_t capacity, std::optional<torch::ScalarType> dtype) const {
+  auto options = model->embed_tokens->weight.options().requires_grad(false);
+  if (dtype) options = options.dtype(*dtype);
+  return KvCache(cfg_.num_hidden_layers, batch, cfg_.kv_heads(), capacity, cfg_.head_size(), options);
 }
 
 void TransformerImpl::init_weights(std::uint64_t seed) {

@@ -22,6 +22,7 @@ struct CaseOptions {
   int decode_batch = 64;             // the large decode batch (the small one is 1)
   bool module_decode = false;        // decode with the module forward instead of the fused DecodeModel (A/B)
   bool batch_no_cache = false;       // decode-batch also times recomputing the prefix (slow: off by default)
+  std::string kv_cache_dtype = "auto";  // sampling.kv_cache_dtype of the decode cases and GRPO rollouts
   // grpo
   int group_size = 8;                // G
   int grpo_prompts = 16;             // prompts per step

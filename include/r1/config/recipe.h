@@ -88,7 +88,11 @@ StageFile parse_stage_file(YAML::Node root, const std::string& source, const std
 // (has `kind`); throws ConfigError with every problem.
 void validate_file(const std::string& path);
 
-// Stable hash (hex) of a stage's resolved config, as written in DONE.
+// Stable hash (hex) of a stage's resolved config, as written in DONE: the hash of hashed_config_text.
 std::string config_hash(const StageEntry& stage, const RunSettings& run);
+// The text config_hash hashes: the stage's resolved config, the seed and the dtype. Keys added to r1 after runs
+// began (sampling.kv_cache_dtype) are left out while they hold their default, so that a run resumed with a newer
+// r1 still skips the stages it finished.
+std::string hashed_config_text(const StageEntry& stage, const RunSettings& run);
 
 }  // namespace r1::config

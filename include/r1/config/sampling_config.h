@@ -10,6 +10,9 @@ struct SamplingConfig {
   int top_k = 0;                 // 0 = off
   int max_new_tokens = 64;       // completion budget in tokens
   std::vector<std::string> stop = {"</answer>"};  // stop after any of these strings (kept in the text)
+  // Element type of the KV cache: auto (the model's dtype) | float32 | bfloat16 (half the cache's memory and
+  // of the bytes a decode step reads; keys/values rounded to 8 significant bits, arithmetic stays float32).
+  std::string kv_cache_dtype = "auto";
 
   template <class V>
   void visit(V& v) {
@@ -18,6 +21,7 @@ struct SamplingConfig {
     v("top_k", top_k, Min{0});
     v("max_new_tokens", max_new_tokens, Min{1});
     v("stop", stop);
+    v("kv_cache_dtype", kv_cache_dtype, OneOf{{"auto", "float32", "bfloat16"}});
   }
 };
 

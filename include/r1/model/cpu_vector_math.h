@@ -61,6 +61,22 @@ inline Float8 load8(const float* p) {
   return v;
 }
 inline void store8(float* p, Float8 v) { std::memcpy(p, &v, sizeof v); }
+// Eight bfloat16 values (the upper halves of float32 bit patterns, as the KV cache stores them when asked to)
+// widened to float32: exact, a zero-extension and a shift.
+typedef std::uint16_t Bf16x8 __attribute__((vector_size(8 * sizeof(std::uint16_t))));
+inline Float8 load8(const std::uint16_t* p) {
+  Bf16x8 h;
+  std::memcpy(&h, p, sizeof h);
+  const Int8 bits = __builtin_convertvector(h, Int8) << 16;
+  return (Float8)bits;  // same-size vector cast: reinterprets the bits
+}
+inline float to_float(float x) { return x; }
+inline float to_float(std::uint16_t bf16) {
+  const std::uint32_t bits = static_cast<std::uint32_t>(bf16) << 16;
+  float f;
+  std::memcpy(&f, &bits, sizeof f);
+  return f;
+}
 // Lane 0 shuffled into every lane: GCC emits one broadcast for this (an eight-value initializer list becomes a
 // chain of lane inserts).
 inline Float8 splat8(float x) { return __builtin_shuffle(Float8{x}, Int8{0, 0, 0, 0, 0, 0, 0, 0}); }

@@ -18,8 +18,9 @@ void rotary_inplace(torch::Tensor& qkv, const torch::Tensor& cos, const torch::T
 // Attention of T query tokens over S cached keys/values with grouped kv heads.
 // q [B, T, H * D] (row stride may exceed H * D, e.g. a view into fused qkv), already scaled by 1/sqrt(D);
 // k, v [B, kvH, S, D] as the KvCache returns them (keys stored transposed: stride 1 along S; values contiguous
-// along D); mask additive [B|1, 1, T, S] float32 (-inf = masked). Returns [B, T, H * D]. For T <= 4 on CPU
-// float32 a hand-written kernel runs (other layouts, devices and dtypes take batched matmuls).
+// along D), float32 or bfloat16 (a bfloat16 cache is widened to float32 as it is read: the arithmetic is float32);
+// mask additive [B|1, 1, T, S] float32 (-inf = masked). Returns [B, T, H * D]. For T <= 4 on CPU a hand-written
+// kernel runs (other layouts, devices and dtypes take batched matmuls in q's dtype).
 torch::Tensor cached_attention(const torch::Tensor& q, const torch::Tensor& k, const torch::Tensor& v,
                                const torch::Tensor& mask, int64_t heads);
 

@@ -1,7 +1,8 @@
 // Preallocated key/value cache for batched decoding. Values are stored per layer as [B, kv_heads, capacity,
 // head_dim]; keys transposed, as [B, kv_heads, head_dim, capacity], so that the decode-step attention kernel
 // scores many keys at once with vertical vector operations (see fused_ops.h). All rows share one column index
-// (prompts are left-padded), so a decode step writes one column for every row.
+// (prompts are left-padded), so a decode step writes one column for every row. The element type is the options'
+// dtype: appended keys/values are rounded to it (round to nearest even for bfloat16).
 #pragma once
 #include <torch/torch.h>
 

@@ -2,6 +2,7 @@
 // Parameter names equal Hugging Face's (model.layers.0.self_attn.q_proj.weight, ...), so HF checkpoints map 1:1.
 #pragma once
 #include <map>
+#include <optional>
 #include <torch/torch.h>
 
 #include "r1/config/model_config.h"
@@ -48,7 +49,9 @@ class TransformerImpl : public torch::nn::Module {
   torch::Tensor forward(const torch::Tensor& tokens);
 
   // A cache sized for `batch` rows and `capacity` positions on the model's device/dtype.
-  KvCache make_cache(int64_t batch, int64_t capacity) const;
+  // dtype: the cache's element type (default: the weights' dtype; bfloat16 halves the cache's memory and the
+  // bytes each decode step reads).
+  KvCache make_cache(int64_t batch, int64_t capacity, std::optional<torch::ScalarType> dtype = std::nullopt) const;
 
   // Fresh weights: N(0, initializer_range) for linear/embedding weights (seeded), ones for norms, zero biases.
   void init_weights(std::uint64_t seed);

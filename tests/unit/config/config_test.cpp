@@ -70,6 +70,18 @@ stages:
   REQUIRE(p.size() == 4);
 }
 
+TEST_CASE("sampling.kv_cache_dtype takes auto, float32 or bfloat16", "[config]") {
+  auto p = recipe_problems(R"(
+stages:
+  - {name: base, kind: pretrain}
+  - {name: zero, kind: train-zero, init: base, sampling: {kv_cache_dtype: bfloat16}}
+  - {name: r1, kind: grpo, init: zero, sampling: {kv_cache_dtype: bf16}}
+)");
+  REQUIRE(has(p, "x.yaml: stages[2].sampling.kv_cache_dtype: expected one of auto|float32|bfloat16, got \"bf16\""));
+  REQUIRE(p.size() == 1);
+  REQUIRE(SamplingConfig{}.kv_cache_dtype == "auto");
+}
+
 TEST_CASE("missing required keys and unknown kinds", "[config]") {
   auto p = recipe_problems(R"(
 stages:
@@ -155,4 +167,17 @@ TEST_CASE("config hash changes with the config and not with threads", "[config]"
   Recipe c = parse_recipe(load_yaml_string(text, "x.yaml"), "x.yaml", {parse_override("stages.zero.steps=3")});
   REQUIRE(config_hash(a.stages[1], a.run) == config_hash(b.stages[1], b.run));
   REQUIRE(config_hash(a.stages[1], a.run) != config_hash(c.stages[1], c.run));
+}
+
+TEST_CASE("config hash leaves out sampling.kv_cache_dtype at its default, so older runs still resume", "[config]") {
+  std::string text = std::string("seed: 1\n") + kStages;
+  Recipe a = parse_recipe(load_yaml_string(text, "x.yaml"), "x.yaml");
+  Recipe b = parse_recipe(load_yaml_string(text, "x.yaml"), "x.yaml",
+                          {parse_override("stages.zero.sampling.kv_cache_dtype=bfloat16")});
+  const std::string plain = hashed_config_text(a.stages[1], a.run), bf16 = hashed_config_text(b.stages[1], b.run);
+  REQUIRE(plain.find("sampling:") != std::string::npos);  // the rest of sampling stays in
+  REQUIRE(plain.find("temperature") != std::string::npos);
+  REQUIRE(plain.find("kv_cache_dtype") == std::string::npos);
+  REQUIRE(bf16.find("kv_cache_dtype: bfloat16") != std::string::npos);
+  REQUIRE(config_hash(a.stages[1], a.run) != config_hash(b.stages[1], b.run));
 }

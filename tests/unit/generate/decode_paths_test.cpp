@@ -12,17 +12,23 @@ TEST_CASE("fused decoding samples what the module forward samples", "[bench][gen
   generate::Sampler sampler(*m, tok);
   auto ps = test::mixed_length_prompts(tok);
   std::vector<uint64_t> seeds = {1, 2, 3, 4};
+  struct Setting {
+    bool cache;
+    const char* kv_cache_dtype;
+  };
   for (double temperature : {0.0, 1.0}) {
-    for (bool cache : {true, false}) {
+    for (auto [cache, kv_dtype] : {Setting{true, "auto"}, Setting{false, "auto"}, Setting{true, "bfloat16"}}) {
       config::SamplingConfig cfg;
       cfg.temperature = temperature;
       cfg.max_new_tokens = 14;
       cfg.stop = {};
+      cfg.kv_cache_dtype = kv_dtype;
       generate::GenerateOptions fused, module;
       fused.use_cache = module.use_cache = cache;
       module.fused = false;
       auto a = sampler.generate(ps, cfg, seeds, fused);
       auto b = sampler.generate(ps, cfg, seeds, module);
+      INFO("temperature " << temperature << ", cache " << cache << ", kv_cache_dtype " << kv_dtype);
       for (size_t i = 0; i < ps.size(); ++i) {
         REQUIRE(a[i].tokens == b[i].tokens);
         for (size_t j = 0; j < a[i].logprobs.size(); ++j)

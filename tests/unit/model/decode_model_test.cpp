@@ -84,6 +84,33 @@ TEST_CASE("fused kernels equal their ATen compositions", "[bench][model]") {
   }
 }
 
+TEST_CASE("cached_attention over a bfloat16 cache is the float32 kernel over the rounded keys and values",
+          "[bench][model]") {
+  auto gen = at::detail::createCPUGenerator(5);
+  torch::NoGradGuard ng;
+  const int64_t b = 3, cap = 48, h = 4, kvh = 2, d = 32, s = 37;
+  for (int64_t t : {1, 4, 7}) {  // the loop path (t <= 4) and the matmul path
+    auto q = at::normal(0, 1, {b, t, h * d}, gen);
+    auto kc = at::normal(0, 1, {b, kvh, d, cap}, gen), vc = at::normal(0, 1, {b, kvh, cap, d}, gen);
+    auto kb = kc.to(torch::kBFloat16), vb = vc.to(torch::kBFloat16);
+    auto kr = kb.to(torch::kFloat32), vr = vb.to(torch::kFloat32);  // the rounded values, widened (exact)
+    auto valid = torch::ones({b, s}, torch::kBool);
+    valid[1][0] = false;
+    auto mask = padded_causal_mask(valid, s - t);
+    auto view_k = [&](const torch::Tensor& c) { return c.narrow(3, 0, s).transpose(2, 3); };
+    auto view_v = [&](const torch::Tensor& c) { return c.narrow(2, 0, s); };
+    auto got = cached_attention(q, view_k(kb), view_v(vb), mask, h);
+    INFO("t " << t);
+    REQUIRE(got.scalar_type() == torch::kFloat32);
+    // Widening is exact and the arithmetic is the same float32 arithmetic: equal bit for bit.
+    REQUIRE(torch::equal(got, cached_attention(q, view_k(kr), view_v(vr), mask, h)));
+    // Against the unrounded cache: close (8 significant bits per key and value), but not equal.
+    const float err = (got - cached_attention(q, view_k(kc), view_v(vc), mask, h)).abs().max().item<float>();
+    REQUIRE(err > 0.0f);
+    REQUIRE(err < 0.05f);
+  }
+}
+
 TEST_CASE("exp_approx matches std::exp to 2e-7 relative over the softmax range", "[bench][model]") {
   float worst = 0;
   for (int i = 0; i <= 200000; ++i) {
@@ -129,5 +156,38 @@ TEST_CASE("DecodeModel logits equal the module forward, with and without the cac
         REQUIRE((dec - ref).abs().max().item<float>() < 1e-4);
       }
     }
+  }
+}
+
+TEST_CASE("a bfloat16 KV cache: DecodeModel equals the module forward over the same cache", "[bench][model]") {
+  auto m = random_model(true, true, 23);
+  torch::NoGradGuard ng;
+  DecodeModel fused(*m);
+  auto tokens = torch::tensor({{0, 0, 5, 9, 14}, {3, 8, 1, 2, 7}}, torch::kInt64);
+  auto valid = torch::tensor({{0, 0, 1, 1, 1}, {1, 1, 1, 1, 1}}, torch::kBool);
+  const int64_t cap = 8;
+  auto valid_all = torch::cat({valid, torch::ones({2, cap - 5}, torch::kBool)}, 1);
+  auto positions_all = (valid_all.to(torch::kInt64).cumsum(1) - 1).clamp_min(0);
+  auto mask = padded_causal_mask(valid, 0);
+  auto fused_cache = m->make_cache(2, cap, torch::kBFloat16);
+  auto module_cache = m->make_cache(2, cap, torch::kBFloat16);
+  auto exact_cache = m->make_cache(2, cap);
+  fused.last_logits(tokens, positions_all.narrow(1, 0, 5), mask, &fused_cache);
+  m->hidden(tokens, positions_all.narrow(1, 0, 5), mask, &module_cache);
+  fused.last_logits(tokens, positions_all.narrow(1, 0, 5), mask, &exact_cache);
+  for (int step = 0; step < 3; ++step) {
+    auto next = torch::tensor({{11 + step}, {20 + step}}, torch::kInt64);
+    const int64_t col = 5 + step;
+    auto step_mask = padded_causal_mask(valid_all.narrow(1, 0, col + 1), col);
+    auto pos = positions_all.narrow(1, col, 1);
+    auto dec = fused.last_logits(next, pos, step_mask, &fused_cache);
+    auto ref = m->logits(m->hidden(next, pos, step_mask, &module_cache)).select(1, 0);
+    auto exact = fused.last_logits(next, pos, step_mask, &exact_cache);
+    INFO("step " << step);
+    REQUIRE(dec.scalar_type() == torch::kFloat32);
+    REQUIRE((dec - ref).abs().max().item<float>() < 1e-4);
+    const float drift = (dec - exact).abs().max().item<float>();  // rounding the cache moves the logits a little
+    REQUIRE(drift > 0.0f);
+    REQUIRE(drift < 0.02f * exact.abs().max().item<float>());
   }
 }
