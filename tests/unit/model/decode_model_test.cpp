@@ -32,6 +32,16 @@ Transformer random_model(bool qkv_bias, bool tied, std::uint64_t seed) {
   }
   return m;
 }
+
+// Two left-padded rows of five prompt tokens and room for three decode steps (cache capacity 8).
+struct TwoPaddedRows {
+  torch::Tensor tokens = torch::tensor({{0, 0, 5, 9, 14}, {3, 8, 1, 2, 7}}, torch::kInt64);
+  torch::Tensor valid = torch::tensor({{0, 0, 1, 1, 1}, {1, 1, 1, 1, 1}}, torch::kBool);
+  int64_t cap = 8;
+  torch::Tensor valid_all = torch::cat({valid, torch::ones({2, cap - 5}, torch::kBool)}, 1);
+  torch::Tensor positions_all = (valid_all.to(torch::kInt64).cumsum(1) - 1).clamp_min(0);
+  torch::Tensor mask = padded_causal_mask(valid, 0);  // the prompt's
+};
 }  // namespace
 
 TEST_CASE("fused kernels equal their ATen compositions", "[bench][model]") {
@@ -131,12 +141,8 @@ TEST_CASE("DecodeModel logits equal the module forward, with and without the cac
       torch::NoGradGuard ng;
       DecodeModel fused(*m);
       // Two left-padded rows: prefill, then three cached decode steps.
-      auto tokens = torch::tensor({{0, 0, 5, 9, 14}, {3, 8, 1, 2, 7}}, torch::kInt64);
-      auto valid = torch::tensor({{0, 0, 1, 1, 1}, {1, 1, 1, 1, 1}}, torch::kBool);
-      const int64_t cap = 8;
-      auto valid_all = torch::cat({valid, torch::ones({2, cap - 5}, torch::kBool)}, 1);
-      auto positions_all = (valid_all.to(torch::kInt64).cumsum(1) - 1).clamp_min(0);
-      auto mask = padded_causal_mask(valid, 0);
+      const TwoPaddedRows rows;
+      const auto& [tokens, valid, cap, valid_all, positions_all, mask] = rows;
       auto ref_h = m->hidden(tokens, positions_all.narrow(1, 0, 5), mask);
       auto want = m->logits(ref_h).select(1, 4);
       auto cache = m->make_cache(2, cap);
@@ -163,12 +169,8 @@ TEST_CASE("a bfloat16 KV cache: DecodeModel equals the module forward over the s
   auto m = random_model(true, true, 23);
   torch::NoGradGuard ng;
   DecodeModel fused(*m);
-  auto tokens = torch::tensor({{0, 0, 5, 9, 14}, {3, 8, 1, 2, 7}}, torch::kInt64);
-  auto valid = torch::tensor({{0, 0, 1, 1, 1}, {1, 1, 1, 1, 1}}, torch::kBool);
-  const int64_t cap = 8;
-  auto valid_all = torch::cat({valid, torch::ones({2, cap - 5}, torch::kBool)}, 1);
-  auto positions_all = (valid_all.to(torch::kInt64).cumsum(1) - 1).clamp_min(0);
-  auto mask = padded_causal_mask(valid, 0);
+  const TwoPaddedRows rows;
+  const auto& [tokens, valid, cap, valid_all, positions_all, mask] = rows;
   auto fused_cache = m->make_cache(2, cap, torch::kBFloat16);
   auto module_cache = m->make_cache(2, cap, torch::kBFloat16);
   auto exact_cache = m->make_cache(2, cap);
