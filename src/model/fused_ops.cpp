@@ -7,6 +7,7 @@
 
 #include <cmath>
 #include <cstring>
+#include <type_traits>
 #include <vector>
 
 // The kernels pass cpu::Float8 values between inlined helpers; the AVX-vs-SSE calling convention note GCC gives
@@ -194,6 +195,8 @@ template <class Elem>
 __attribute__((always_inline)) inline void attend_kv_group(const DecodeGroup<Elem>& g, int64_t t, int64_t rep,
                                                            int64_t s, int64_t d, float* scratch) {
   float* inv = scratch + rep * s;
+  // The first pass over the keys also requests the values (S rows of D), spread over its D key rows.
+  const int64_t later_step = (s * d * static_cast<int64_t>(sizeof(Elem)) + d - 1) / d;
   for (int64_t ti = 0; ti < t; ++ti) {
     const float* qt = g.q + ti * g.q_t;
     const float* m = g.mask + ti * g.m_t;
@@ -202,9 +205,7 @@ __attribute__((always_inline)) inline void attend_kv_group(const DecodeGroup<Ele
       n = head_tile(rep - r);
       const float* qr = qt + r * d;
       float* sr = scratch + r * s;
-      // The first pass over the keys also requests the values (S rows of D), spread over its D key rows.
       const char* later = ti == 0 && r == 0 ? reinterpret_cast<const char*>(g.v) : nullptr;
-      const int64_t later_step = (s * d * static_cast<int64_t>(sizeof(Elem)) + d - 1) / d;
       if (n == 4) score_keys<4>(qr, g.kt, g.ldk, s, d, m, sr, s, later, later_step);
       else if (n == 2) score_keys<2>(qr, g.kt, g.ldk, s, d, m, sr, s, later, later_step);
       else score_keys<1>(qr, g.kt, g.ldk, s, d, m, sr, s, later, later_step);
@@ -230,14 +231,6 @@ R1_CPU_CLONES void attend_kv_group_bf16(const DecodeGroup<std::uint16_t>& g, int
                                         int64_t d, float* scratch) {
   attend_kv_group(g, t, rep, s, d, scratch);
 }
-inline void attend_kv_group_any(const DecodeGroup<float>& g, int64_t t, int64_t rep, int64_t s, int64_t d,
-                                float* scratch) {
-  attend_kv_group_f32(g, t, rep, s, d, scratch);
-}
-inline void attend_kv_group_any(const DecodeGroup<std::uint16_t>& g, int64_t t, int64_t rep, int64_t s, int64_t d,
-                                float* scratch) {
-  attend_kv_group_bf16(g, t, rep, s, d, scratch);
-}
 
 // The decode-attention loop over (row, kv head) groups for keys/values stored as Elem (see DecodeGroup); kp and
 // vp point at the first key / value element.
@@ -259,7 +252,8 @@ torch::Tensor decode_attention_loop(const torch::Tensor& q, const torch::Tensor&
       const int64_t bi = item / kvh, g = item % kvh;
       DecodeGroup<Elem> group{qp + bi * q_b + g * rep * d, q_t, kp + bi * k_b + g * k_h, ldk, vp + bi * v_b + g * v_h,
                               mp + bi * m_b, m_t, op + bi * t * heads * d + g * rep * d, heads * d};
-      attend_kv_group_any(group, t, rep, s, d, scratch.data());
+      if constexpr (std::is_same_v<Elem, float>) attend_kv_group_f32(group, t, rep, s, d, scratch.data());
+      else attend_kv_group_bf16(group, t, rep, s, d, scratch.data());
     }
   });
   return out;
