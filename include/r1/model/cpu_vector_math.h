@@ -81,8 +81,9 @@ inline float to_float(std::uint16_t bf16) {
 // chain of lane inserts).
 inline Float8 splat8(float x) { return __builtin_shuffle(Float8{x}, Int8{0, 0, 0, 0, 0, 0, 0, 0}); }
 
-// exp_approx on eight lanes: the same operations in the same order as the scalar version above.
-inline Float8 exp_approx8(Float8 x) {
+// exp_approx on eight lanes: the same operations in the same order as the scalar version above. always_inline:
+// inside a large kernel GCC may otherwise keep one out-of-line copy, built for the baseline CPU only.
+__attribute__((always_inline)) inline Float8 exp_approx8(Float8 x) {
   const Float8 lo = splat8(-87.0f), hi = splat8(88.0f), shifter = splat8(12582912.0f);
   x = x < lo ? lo : (x > hi ? hi : x);
   const Float8 n = (x * 1.44269504088896341f + shifter) - shifter;

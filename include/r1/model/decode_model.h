@@ -1,16 +1,17 @@
 // The inference-only forward the sampler runs: a snapshot of a Transformer's weights in a fused layout and a
 // forward over the KV cache with few, large ops. Per layer, q/k/v are one [q + 2 kv, hidden] matrix and
-// gate/up one [2 * intermediate, hidden] matrix; each RMSNorm weight is folded into the matrix after it
-// (W diag(g)), the final norm's into the LM head, and 1/sqrt(head_dim) into the q rows; residual adds ride on
-// addmm. The HF-named parameters of the Transformer stay the source of truth: build a DecodeModel per
-// generate() call (it is stale after an optimizer step). Numerically equal to TransformerImpl::hidden +
-// logits up to float rounding.
+// gate/up one SwiGLU product; each RMSNorm weight is folded into the matrix after it (W diag(g)), the final
+// norm's into the LM head, and 1/sqrt(head_dim) into the q rows; the products run on weights packed once per
+// DecodeModel (model::PackedLinear), with residual adds and the SwiGLU gating in their epilogues. The HF-named
+// parameters of the Transformer stay the source of truth: build a DecodeModel per generate() call (it is stale
+// after an optimizer step). Numerically equal to TransformerImpl::hidden + logits up to float rounding.
 #pragma once
 #include <vector>
 
 #include <torch/torch.h>
 
 #include "r1/model/kv_cache.h"
+#include "r1/model/packed_linear.h"
 #include "r1/model/transformer.h"
 
 namespace r1::model {
@@ -27,12 +28,15 @@ class DecodeModel {
 
  private:
   struct Layer {
-    torch::Tensor qkv_w, qkv_b, o_w, gate_up_w, down_w;  // [out, in]; qkv_b undefined without qkv bias
+    PackedLinear qkv, o, down;  // qkv: [q + 2 kv, hidden] with the input norm and 1/sqrt(head_dim) folded in
+    PackedSwiGlu gate_up;       // the post-attention norm folded in
+    torch::Tensor qkv_b;        // [q + 2 kv]; undefined without qkv bias
   };
   const TransformerImpl& model_;
   std::vector<Layer> layers_;
-  torch::Tensor embed_, head_;  // [V, hidden]; head_ has the final norm folded in
-  int64_t heads_, kv_heads_, head_dim_, inter_;
+  torch::Tensor embed_;  // [V, hidden]
+  PackedLinear head_;    // [V, hidden] with the final norm folded in
+  int64_t heads_, kv_heads_, head_dim_;
   double eps_;
 };
 
