@@ -45,8 +45,7 @@ torch::Tensor DecodeModel::last_logits(const torch::Tensor& tokens, const torch:
   auto x = embed_.index_select(0, tokens.reshape({-1}));  // [N, hidden]
   int64_t index = 0;
   for (const auto& l : layers_) {
-    auto h = rms_normalize(x, eps_);
-    auto qkv = l.qkv(h, l.qkv_b);
+    auto qkv = l.qkv.normalized(x, eps_, l.qkv_b);
     auto qkv3 = qkv.view({b, t, -1});
     rotary_inplace(qkv3, cos, sin, heads_ + kv_heads_, head_dim_);
     auto q = qkv3.narrow(2, 0, q_width);                                                        // [B, T, H*D]
@@ -55,12 +54,12 @@ torch::Tensor DecodeModel::last_logits(const torch::Tensor& tokens, const torch:
     if (cache) std::tie(k, v) = cache->append(index, k, v);
     auto attn = cached_attention(q, k, v, mask, heads_);  // [B, T, H*D]
     x = l.o(attn.view({n, q_width}), x);
-    x = l.down(l.gate_up(rms_normalize(x, eps_)), x);  // SwiGLU: silu(x g^T) * (x u^T) in one pass
+    x = l.down(l.gate_up.normalized(x, eps_), x);  // SwiGLU: silu(x g^T) * (x u^T) in one pass
     ++index;
   }
   if (cache) cache->advance(t);
   auto last = t == 1 ? x : x.view({b, t, -1}).select(1, t - 1).contiguous();  // [B, hidden]
-  return head_(rms_normalize(last, eps_)).to(torch::kFloat32);
+  return head_.normalized(last, eps_).to(torch::kFloat32);
 }
 
 }  // namespace r1::model

@@ -5,8 +5,11 @@
 #include <ATen/Parallel.h>
 
 #include <algorithm>
+#include <cmath>
+#include <vector>
 
 #include "r1/model/cpu_vector_math.h"
+#include "r1/model/fused_ops.h"
 
 // cpu::Float8 values pass between inlined helpers only: GCC's AVX calling-convention note does not apply.
 #pragma GCC diagnostic ignored "-Wpsabi"
@@ -29,17 +32,29 @@ torch::Tensor zero_pad_rows(const torch::Tensor& w, int64_t padded_rows) {
   return out;
 }
 
-// Everything one product reads and writes. The panels are [P, kd, 16]; c is [m, ldc]; add (optional) has row
-// stride add_ld (0: one bias row for every row of c).
+// Everything one product reads and writes. The panels are [P, kd, 16]; c is [m, ldc]; row_scale (optional)
+// multiplies each row's sums before the epilogue; add (optional) has row stride add_ld (0: one bias row for every
+// row of c).
 struct Operands {
   const float* a;
   int64_t lda, kd;
   const float* panels;
   float* c;
   int64_t ldc, out;  // out: valid columns of c
+  const float* row_scale;
   const float* add;
   int64_t add_ld;
 };
+
+// 1 / sqrt(mean(x_r^2) + eps) per row of x [m, h] (RMSNorm's factor, as rms_normalize computes it).
+std::vector<float> rms_scales(const torch::Tensor& x, double eps) {
+  const int64_t m = x.size(0), h = x.size(1);
+  const float* p = x.data_ptr<float>();
+  std::vector<float> scale(static_cast<size_t>(m));
+  for (int64_t r = 0; r < m; ++r)
+    scale[r] = 1.0f / std::sqrt(cpu::dot(p + r * h, p + r * h, h) / static_cast<float>(h) + static_cast<float>(eps));
+  return scale;
+}
 
 inline void store_first(float* dst, const float* src, int64_t n) {
   for (int64_t j = 0; j < n; ++j) dst[j] = src[j];
@@ -62,6 +77,12 @@ __attribute__((always_inline)) inline void tile(const Operands& o, int64_t row0,
       acc[r][1] += av * b1;
     }
   }
+  if (o.row_scale)
+    for (int r = 0; r < R; ++r) {
+      const Float8 sv = cpu::splat8(o.row_scale[row0 + r]);
+      acc[r][0] *= sv;
+      acc[r][1] *= sv;
+    }
   if constexpr (kSwiGlu) {
     // Columns 8p..8p+7 of the output: silu(gate) * up = gate * up / (1 + exp(-gate)).
     const int64_t col0 = p * 8, n = std::min<int64_t>(8, o.out - col0);
@@ -156,13 +177,23 @@ PackedLinear::PackedLinear(const torch::Tensor& w) : out_(w.size(0)) {
 }
 
 torch::Tensor PackedLinear::operator()(const torch::Tensor& x, const torch::Tensor& add) const {
+  return product(x, add, std::nullopt);
+}
+
+torch::Tensor PackedLinear::normalized(const torch::Tensor& x, double eps, const torch::Tensor& add) const {
+  return product(x, add, eps);
+}
+
+torch::Tensor PackedLinear::product(const torch::Tensor& x, const torch::Tensor& add,
+                                    std::optional<double> norm_eps) const {
   if (!panels_.defined()) {  // ATen: a matrix-vector product for one row (BLAS reads w once instead of packing it)
-    if (x.size(0) == 1) {
-      auto row = x.view({-1});
+    auto in = norm_eps ? rms_normalize(x, *norm_eps) : x;
+    if (in.size(0) == 1) {
+      auto row = in.view({-1});
       auto y = add.defined() ? torch::addmv(add.reshape({-1}), weight_, row) : torch::mv(weight_, row);
       return y.view({1, -1});
     }
-    return add.defined() ? torch::addmm(add, x, weight_.t()) : torch::mm(x, weight_.t());
+    return add.defined() ? torch::addmm(add, in, weight_.t()) : torch::mm(in, weight_.t());
   }
   auto xc = kernel_input(x, panels_);
   const int64_t m = xc.size(0);
@@ -175,8 +206,10 @@ torch::Tensor PackedLinear::operator()(const torch::Tensor& x, const torch::Tens
                 "PackedLinear: add must be [", out_, "] or [", m, ", ", out_, "], got ", addc.sizes());
   }
   const bool bias = addc.defined() && addc.dim() == 1;
+  const auto scale = norm_eps ? rms_scales(xc, *norm_eps) : std::vector<float>{};
   Operands o{xc.data_ptr<float>(), xc.size(1), xc.size(1), panels_.data_ptr<float>(), y.data_ptr<float>(), out_,
-             out_, addc.defined() ? addc.data_ptr<float>() : nullptr, bias ? 0 : out_};
+             out_, norm_eps ? scale.data() : nullptr, addc.defined() ? addc.data_ptr<float>() : nullptr,
+             bias ? 0 : out_};
   run_product(o, m, panels_.size(0), false);
   return y;
 }
@@ -194,17 +227,22 @@ PackedSwiGlu::PackedSwiGlu(const torch::Tensor& gate, const torch::Tensor& up) :
   panels_ = torch::cat({g, u}, 1).transpose(1, 2).contiguous();  // [P, in, 16]
 }
 
-torch::Tensor PackedSwiGlu::operator()(const torch::Tensor& x) const {
+torch::Tensor PackedSwiGlu::operator()(const torch::Tensor& x) const { return product(x, std::nullopt); }
+
+torch::Tensor PackedSwiGlu::normalized(const torch::Tensor& x, double eps) const { return product(x, eps); }
+
+torch::Tensor PackedSwiGlu::product(const torch::Tensor& x, std::optional<double> norm_eps) const {
   if (!panels_.defined()) {
-    auto gu = torch::mm(x, gate_up_.t());  // [N, 2I]
+    auto gu = torch::mm(norm_eps ? rms_normalize(x, *norm_eps) : x, gate_up_.t());  // [N, 2I]
     auto act = torch::silu(gu.narrow(1, 0, inter_));
     return act.mul_(gu.narrow(1, inter_, inter_));
   }
   auto xc = kernel_input(x, panels_);
   const int64_t m = xc.size(0);
   auto y = torch::empty({m, inter_}, xc.options());
+  const auto scale = norm_eps ? rms_scales(xc, *norm_eps) : std::vector<float>{};
   Operands o{xc.data_ptr<float>(), xc.size(1), xc.size(1), panels_.data_ptr<float>(), y.data_ptr<float>(), inter_,
-             inter_, nullptr, 0};
+             inter_, norm_eps ? scale.data() : nullptr, nullptr, 0};
   run_product(o, m, panels_.size(0), true);
   return y;
 }

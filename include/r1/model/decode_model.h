@@ -2,7 +2,8 @@
 // forward over the KV cache with few, large ops. Per layer, q/k/v are one [q + 2 kv, hidden] matrix and
 // gate/up one SwiGLU product; each RMSNorm weight is folded into the matrix after it (W diag(g)), the final
 // norm's into the LM head, and 1/sqrt(head_dim) into the q rows; the products run on weights packed once per
-// DecodeModel (model::PackedLinear), with residual adds and the SwiGLU gating in their epilogues. The HF-named
+// DecodeModel (model::PackedLinear), with the RMSNorm's per-row factor, the residual adds and the SwiGLU gating
+// in their epilogues. The HF-named
 // parameters of the Transformer stay the source of truth: build a DecodeModel per generate() call (it is stale
 // after an optimizer step). Numerically equal to TransformerImpl::hidden + logits up to float rounding.
 #pragma once

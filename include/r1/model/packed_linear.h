@@ -11,6 +11,8 @@
 // does not depend on its batch-mates. CPU float32 weights take the packed kernel; any other device or dtype keeps
 // the weight as it is and multiplies with ATen (same results up to float rounding).
 #pragma once
+#include <optional>
+
 #include <torch/torch.h>
 
 namespace r1::model {
@@ -23,9 +25,13 @@ class PackedLinear {
 
   // x [N, in] contiguous -> [N, out] in x's dtype; add undefined, [out] (a bias) or [N, out] (a residual).
   torch::Tensor operator()(const torch::Tensor& x, const torch::Tensor& add = {}) const;
+  // The same with x's rows RMS-normalized first (x / sqrt(mean(x^2) + eps), no weight: fold it into w). The
+  // packed kernel multiplies each row's sums by its factor instead of writing the normalized rows.
+  torch::Tensor normalized(const torch::Tensor& x, double eps, const torch::Tensor& add = {}) const;
   int64_t out_features() const { return out_; }
 
  private:
+  torch::Tensor product(const torch::Tensor& x, const torch::Tensor& add, std::optional<double> norm_eps) const;
   torch::Tensor panels_;  // [P, in, 16] float32 when packed
   torch::Tensor weight_;  // [out, in] when not packed (other device or dtype)
   int64_t out_ = 0;
@@ -40,8 +46,11 @@ class PackedSwiGlu {
 
   // x [N, in] contiguous -> [N, inter].
   torch::Tensor operator()(const torch::Tensor& x) const;
+  // The same with x's rows RMS-normalized first, as PackedLinear::normalized.
+  torch::Tensor normalized(const torch::Tensor& x, double eps) const;
 
  private:
+  torch::Tensor product(const torch::Tensor& x, std::optional<double> norm_eps) const;
   torch::Tensor panels_;    // [P, in, 16] float32 when packed: 8 gate then 8 up columns
   torch::Tensor gate_up_;   // [2 * inter, in] when not packed
   int64_t inter_ = 0;

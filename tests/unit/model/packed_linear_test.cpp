@@ -56,6 +56,25 @@ TEST_CASE("PackedSwiGlu equals silu(x g^T) * (x u^T)", "[model]") {
   }
 }
 
+TEST_CASE("normalized products equal the product of RMS-normalized rows", "[model]") {
+  auto gen = at::detail::createCPUGenerator(15);
+  c10::InferenceMode guard;
+  auto w = at::normal(0, 1, {37, 20}, gen);
+  auto g = at::normal(0, 0.5, {21, 20}, gen), u = at::normal(0, 0.5, {21, 20}, gen);
+  PackedLinear lin(w);
+  PackedSwiGlu mlp(g, u);
+  for (int64_t m : {1, 7, 64}) {
+    CAPTURE(m);
+    auto x = at::normal(0, 3, {m, 20}, gen);  // rows far from unit RMS, so a missing factor shows
+    auto residual = at::normal(0, 1, {m, 37}, gen);
+    auto xn = x / torch::sqrt(x.pow(2).mean(-1, true) + 1e-5);
+    REQUIRE(max_diff(lin.normalized(x, 1e-5, residual), torch::addmm(residual, xn, w.t())) < 1e-5);
+    REQUIRE(max_diff(mlp.normalized(x, 1e-5), torch::silu(torch::mm(xn, g.t())) * torch::mm(xn, u.t())) < 1e-5);
+    auto xd = x.to(torch::kFloat64), wd = w.to(torch::kFloat64);  // the ATen path normalizes the same way
+    REQUIRE(max_diff(PackedLinear(wd).normalized(xd, 1e-5), torch::mm(xn.to(torch::kFloat64), wd.t())) < 1e-5);
+  }
+}
+
 TEST_CASE("a packed product's row does not depend on its batch-mates or the thread count", "[model]") {
   ThreadsGuard restore;
   auto gen = at::detail::createCPUGenerator(13);
@@ -66,16 +85,16 @@ TEST_CASE("a packed product's row does not depend on its batch-mates or the thre
   PackedSwiGlu mlp(g, u);
   auto x = at::normal(0, 1, {23, 48}, gen), residual = at::normal(0, 1, {23, 70}, gen);
   at::set_num_threads(2);
-  auto all = lin(x, residual);
-  auto all_mlp = mlp(x);
+  auto all = lin.normalized(x, 1e-5, residual);
+  auto all_mlp = mlp.normalized(x, 1e-5);
   at::set_num_threads(1);
-  REQUIRE(torch::equal(lin(x, residual), all));
-  REQUIRE(torch::equal(mlp(x), all_mlp));
+  REQUIRE(torch::equal(lin.normalized(x, 1e-5, residual), all));
+  REQUIRE(torch::equal(mlp.normalized(x, 1e-5), all_mlp));
   for (int64_t r : {0, 5, 6, 17, 22}) {  // first and last rows of tiles, and the ragged last tile
     CAPTURE(r);
     auto one = x.narrow(0, r, 1).contiguous();
-    REQUIRE(torch::equal(lin(one, residual.narrow(0, r, 1)), all.narrow(0, r, 1)));
-    REQUIRE(torch::equal(mlp(one), all_mlp.narrow(0, r, 1)));
+    REQUIRE(torch::equal(lin.normalized(one, 1e-5, residual.narrow(0, r, 1)), all.narrow(0, r, 1)));
+    REQUIRE(torch::equal(mlp.normalized(one, 1e-5), all_mlp.narrow(0, r, 1)));
   }
 }
 
