@@ -2,11 +2,13 @@
 #include "r1/bench/bench_cases.h"
 
 #include <filesystem>
+#include <functional>
 
 #include "r1/bench/bench_world.h"
 #include "r1/bench/model_flops.h"
 #include "r1/generate/sampler.h"
 #include "r1/io/checkpoint.h"
+#include "r1/model/packed_linear.h"
 #include "r1/rl/grpo_trainer.h"
 #include "r1/sft/lm_trainer.h"
 #include "r1/train/model_bundle.h"
@@ -60,25 +62,38 @@ Json model_info(const config::ModelConfig& cfg) {
               {"matmul_parameters", matmul_parameters(cfg, cfg.vocab_size)}};
 }
 
-double time_gemm(const torch::Tensor& a, const torch::Tensor& b, torch::Tensor& c, int reps) {
-  Stopwatch clock;
-  for (int i = 0; i < reps; ++i) at::mm_out(c, a, b);
-  return clock.seconds() / reps;
+// `runs` samples of the seconds per call of op, after `warmup` uncounted ones; each sample repeats op so that it
+// lasts ~50 ms.
+std::vector<double> seconds_per_call(const std::function<void()>& op, int runs, int warmup) {
+  auto timed = [&](int reps) {
+    Stopwatch clock;
+    for (int i = 0; i < reps; ++i) op();
+    return clock.seconds() / reps;
+  };
+  const double once = timed(1);
+  const int reps = std::max(1, static_cast<int>(0.05 / std::max(once, 1e-7)));
+  for (int w = 0; w < warmup; ++w) timed(reps);
+  std::vector<double> seconds;
+  for (int r = 0; r < runs; ++r) seconds.push_back(timed(reps));
+  return seconds;
 }
 
-// Seconds per [m x k] x [k x n] product: `runs` samples after `warmup` uncounted ones, each sample repeating
-// small products so that it lasts ~50 ms.
+// Seconds per [m x k] x [k x n] product (BLAS, through at::mm_out).
 std::vector<double> gemm_seconds(std::int64_t m, std::int64_t k, std::int64_t n, int runs, int warmup,
                                  at::Generator& gen) {
   torch::NoGradGuard no_grad;
   auto a = at::normal(0, 1, {m, k}, gen), b = at::normal(0, 1, {k, n}, gen);
   auto c = torch::empty({m, n});
-  const double once = time_gemm(a, b, c, 1);
-  const int reps = std::max(1, static_cast<int>(0.05 / std::max(once, 1e-7)));
-  for (int w = 0; w < warmup; ++w) time_gemm(a, b, c, reps);
-  std::vector<double> seconds;
-  for (int r = 0; r < runs; ++r) seconds.push_back(time_gemm(a, b, c, reps));
-  return seconds;
+  return seconds_per_call([&] { at::mm_out(c, a, b); }, runs, warmup);
+}
+
+// The same product as the decode path runs it: model::PackedLinear, the weight [n, k] packed once.
+std::vector<double> packed_product_seconds(std::int64_t m, std::int64_t k, std::int64_t n, int runs, int warmup,
+                                           at::Generator& gen) {
+  c10::InferenceMode guard;
+  auto x = at::normal(0, 1, {m, k}, gen);
+  const model::PackedLinear product(at::normal(0, 1, {n, k}, gen));
+  return seconds_per_call([&] { product(x); }, runs, warmup);
 }
 
 // The LM trainer's plan for `rows`: plain AdamW, no eval, one final checkpoint.
@@ -118,7 +133,9 @@ Json gemm_case(const CaseOptions& o) {
   struct Shape {
     std::int64_t m, k, n;
   };
-  // The square ceiling first, then shapes the presets' training and decoding run (tokens x hidden x out).
+  // The square ceiling first, then shapes the presets' training and decoding run (tokens x hidden x out); the
+  // decoding ones (up to kDecodeRows rows) also through the decode path's packed kernel.
+  constexpr std::int64_t kDecodeRows = 64;
   std::vector<Shape> shapes = {{o.gemm_n, o.gemm_n, o.gemm_n}, {4096, 256, 704}, {4096, 704, 256},
                                {4096, 128, 352},             {64, 256, 704},   {1, 256, 704}};
   Json out{{"n", o.gemm_n}, {"shapes", Json::array()}};
@@ -127,6 +144,7 @@ Json gemm_case(const CaseOptions& o) {
     const double flops = 2.0 * sh.m * sh.k * sh.n;
     auto seconds = gemm_seconds(sh.m, sh.k, sh.n, o.runs, o.warmup, gen);
     Json row{{"m", sh.m}, {"k", sh.k}, {"n", sh.n}, {"flops", flops}, {"seconds", seconds}};
+    if (sh.m <= kDecodeRows) row["packed_seconds"] = packed_product_seconds(sh.m, sh.k, sh.n, o.runs, o.warmup, gen);
     if (s == 0) {
       out["flops"] = flops;
       out["seconds"] = seconds;

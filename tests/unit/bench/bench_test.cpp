@@ -67,6 +67,14 @@ TEST_CASE("r1 bench writes bench.json with every figure and prints the table", "
   const Json& p = b["presets"]["micro"];
   REQUIRE(b["gemm"]["gemm_gflops"]["median"].get<double>() > 0);
   REQUIRE(b["gemm"]["gemm_gflops"]["runs"] == 2);
+  int packed_shapes = 0;  // the decode shapes (64 rows and one row) through the packed kernel as well
+  for (const auto& sh : b["gemm"]["shapes"])
+    if (sh.contains("packed_gflops")) {
+      REQUIRE(sh["m"].get<int>() <= 64);
+      REQUIRE(sh["packed_gflops"]["median"].get<double>() > 0);
+      ++packed_shapes;
+    }
+  REQUIRE(packed_shapes == 2);
   for (const auto& path : std::vector<std::vector<std::string>>{
            {"train", "train_tokens_per_s"}, {"train", "train_mfu"}, {"packing", "packed_tokens_per_s"},
            {"packing", "padded_tokens_per_s"}, {"decode", "batch_1", "decode_tokens_per_s"},
