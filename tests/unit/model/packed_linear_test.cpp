@@ -10,6 +10,21 @@ using namespace r1::model;
 namespace {
 float max_diff(const torch::Tensor& a, const torch::Tensor& b) { return (a - b).abs().max().item<float>(); }
 
+// Random weights w [out, in], gate and up [inter, in], and the packed products over them.
+struct RandomProducts {
+  RandomProducts(std::uint64_t seed, int64_t in, int64_t out, int64_t inter, double gate_up_std)
+      : gen(at::detail::createCPUGenerator(seed)),
+        w(at::normal(0, 1, {out, in}, gen)),
+        g(at::normal(0, gate_up_std, {inter, in}, gen)),
+        u(at::normal(0, gate_up_std, {inter, in}, gen)),
+        lin(w),
+        mlp(g, u) {}
+  at::Generator gen;
+  torch::Tensor w, g, u;
+  PackedLinear lin;
+  PackedSwiGlu mlp;
+};
+
 // Restores the thread count a test changes.
 struct ThreadsGuard {
   int saved = at::get_num_threads();
@@ -57,12 +72,12 @@ TEST_CASE("PackedSwiGlu equals silu(x g^T) * (x u^T)", "[model]") {
 }
 
 TEST_CASE("normalized products equal the product of RMS-normalized rows", "[model]") {
-  auto gen = at::detail::createCPUGenerator(15);
   c10::InferenceMode guard;
-  auto w = at::normal(0, 1, {37, 20}, gen);
-  auto g = at::normal(0, 0.5, {21, 20}, gen), u = at::normal(0, 0.5, {21, 20}, gen);
-  PackedLinear lin(w);
-  PackedSwiGlu mlp(g, u);
+  RandomProducts p(15, 20, 37, 21, 0.5);
+  auto& gen = p.gen;
+  const auto &w = p.w, &g = p.g, &u = p.u;
+  const PackedLinear& lin = p.lin;
+  const PackedSwiGlu& mlp = p.mlp;
   for (int64_t m : {1, 7, 64}) {
     CAPTURE(m);
     auto x = at::normal(0, 3, {m, 20}, gen);  // rows far from unit RMS, so a missing factor shows
@@ -77,12 +92,11 @@ TEST_CASE("normalized products equal the product of RMS-normalized rows", "[mode
 
 TEST_CASE("a packed product's row does not depend on its batch-mates or the thread count", "[model]") {
   ThreadsGuard restore;
-  auto gen = at::detail::createCPUGenerator(13);
   c10::InferenceMode guard;
-  auto w = at::normal(0, 1, {70, 48}, gen);
-  auto g = at::normal(0, 1, {40, 48}, gen), u = at::normal(0, 1, {40, 48}, gen);
-  PackedLinear lin(w);
-  PackedSwiGlu mlp(g, u);
+  RandomProducts p(13, 48, 70, 40, 1.0);
+  auto& gen = p.gen;
+  const PackedLinear& lin = p.lin;
+  const PackedSwiGlu& mlp = p.mlp;
   auto x = at::normal(0, 1, {23, 48}, gen), residual = at::normal(0, 1, {23, 70}, gen);
   at::set_num_threads(2);
   auto all = lin.normalized(x, 1e-5, residual);
