@@ -1,6 +1,7 @@
 // Fused inference kernels (CPU float32 loops) with ATen fallbacks.
 #include "r1/model/fused_ops.h"
 
+#include "r1/model/cpu_kernel_dispatch.h"
 #include "r1/model/cpu_vector_math.h"
 
 #include <ATen/Parallel.h>
@@ -18,20 +19,13 @@ namespace r1::model {
 
 namespace {
 
-bool cpu_float(const torch::Tensor& t) { return t.device().is_cpu() && t.scalar_type() == torch::kFloat32; }
-
-// Work per parallel task, in rough FLOPs, below which a loop stays on one thread.
-constexpr int64_t kGrainFlops = 1 << 15;
-
 // Queries per row up to which cached_attention runs its own loop.
 constexpr int64_t kMaxLoopQueries = 4;
-
-int64_t grain_for(int64_t flops_per_item) { return std::max<int64_t>(1, kGrainFlops / std::max<int64_t>(1, flops_per_item)); }
 
 }  // namespace
 
 torch::Tensor rms_normalize(const torch::Tensor& x, double eps) {
-  if (!cpu_float(x) || !x.is_contiguous() || x.dim() != 2) {
+  if (!cpu::is_float32(x) || !x.is_contiguous() || x.dim() != 2) {
     auto xf = x.to(torch::kFloat32);
     return (xf * torch::rsqrt(xf.pow(2).mean(-1, true) + eps)).to(x.scalar_type());
   }
@@ -39,12 +33,11 @@ torch::Tensor rms_normalize(const torch::Tensor& x, double eps) {
   auto out = torch::empty_like(x);
   const float* src = x.data_ptr<float>();
   float* dst = out.data_ptr<float>();
-  at::parallel_for(0, n, grain_for(3 * h), [&](int64_t begin, int64_t end) {
+  at::parallel_for(0, n, cpu::grain_for(3 * h), [&](int64_t begin, int64_t end) {
     for (int64_t r = begin; r < end; ++r) {
       const float* a = src + r * h;
       float* b = dst + r * h;
-      const float ss = cpu::dot(a, a, h);
-      const float inv = 1.0f / std::sqrt(ss / static_cast<float>(h) + static_cast<float>(eps));
+      const float inv = cpu::rms_factor(a, h, static_cast<float>(eps));
       for (int64_t i = 0; i < h; ++i) b[i] = a[i] * inv;
     }
   });
@@ -54,7 +47,7 @@ torch::Tensor rms_normalize(const torch::Tensor& x, double eps) {
 void rotary_inplace(torch::Tensor& qkv, const torch::Tensor& cos, const torch::Tensor& sin, int64_t rot_heads,
                     int64_t head_dim) {
   const int64_t b = qkv.size(0), t = qkv.size(1), half = head_dim / 2;
-  if (!cpu_float(qkv) || !qkv.is_contiguous() || !cos.is_contiguous() || !sin.is_contiguous() ||
+  if (!cpu::is_float32(qkv) || !qkv.is_contiguous() || !cos.is_contiguous() || !sin.is_contiguous() ||
       cos.scalar_type() != torch::kFloat32) {
     auto heads = qkv.view({b, t, -1, head_dim}).narrow(2, 0, rot_heads);  // [B, T, R, D]
     auto x1 = heads.narrow(-1, 0, half), x2 = heads.narrow(-1, half, half);
@@ -68,7 +61,7 @@ void rotary_inplace(torch::Tensor& qkv, const torch::Tensor& cos, const torch::T
   float* base = qkv.data_ptr<float>();
   const float* cp = cos.data_ptr<float>();
   const float* sp = sin.data_ptr<float>();
-  at::parallel_for(0, b * t, grain_for(6 * rot_heads * half), [&](int64_t begin, int64_t end) {
+  at::parallel_for(0, b * t, cpu::grain_for(6 * rot_heads * half), [&](int64_t begin, int64_t end) {
     for (int64_t i = begin; i < end; ++i) {
       float* r = base + i * row;
       const float* c = cp + i * half;
@@ -246,7 +239,7 @@ torch::Tensor decode_attention_loop(const torch::Tensor& q, const torch::Tensor&
   const int64_t k_b = k.stride(0), k_h = k.stride(1), ldk = k.stride(3), v_b = v.stride(0), v_h = v.stride(1);
   const int64_t m_b = mask.size(0) == 1 ? 0 : mask.stride(0), m_t = mask.stride(2);
   // One task per (row, kv head): its rep * T queries share the same keys and values.
-  at::parallel_for(0, b * kvh, grain_for(4 * rep * t * s * d), [&](int64_t begin, int64_t end) {
+  at::parallel_for(0, b * kvh, cpu::grain_for(4 * rep * t * s * d), [&](int64_t begin, int64_t end) {
     std::vector<float> scratch(static_cast<size_t>(rep * (s + 1)));
     for (int64_t item = begin; item < end; ++item) {
       const int64_t bi = item / kvh, g = item % kvh;
@@ -269,10 +262,10 @@ torch::Tensor cached_attention(const torch::Tensor& q, const torch::Tensor& k, c
                                const torch::Tensor& mask, int64_t heads) {
   const int64_t b = q.size(0), t = q.size(1), kvh = k.size(1), s = k.size(2), d = k.size(3), rep = heads / kvh;
   // The loop wins for decode steps (few queries); prefill and full recomputation go to batched matmuls.
-  const bool fast = t <= kMaxLoopQueries && cpu_float(q) && cache_dtype(k) && v.scalar_type() == k.scalar_type() &&
-                    v.device().is_cpu() && cpu_float(mask) && q.stride(2) == 1 && k.stride(2) == 1 &&
-                    k.stride(3) >= s && v.stride(3) == 1 && v.stride(2) == d && mask.size(1) == 1 &&
-                    mask.size(2) == t && mask.stride(3) == 1;
+  const bool fast = t <= kMaxLoopQueries && cpu::is_float32(q) && cache_dtype(k) &&
+                    v.scalar_type() == k.scalar_type() && v.device().is_cpu() && cpu::is_float32(mask) &&
+                    q.stride(2) == 1 && k.stride(2) == 1 && k.stride(3) >= s && v.stride(3) == 1 &&
+                    v.stride(2) == d && mask.size(1) == 1 && mask.size(2) == t && mask.stride(3) == 1;
   if (fast && k.scalar_type() == torch::kBFloat16)
     return decode_attention_loop(q, k, v, mask, heads, reinterpret_cast<const std::uint16_t*>(k.data_ptr<at::BFloat16>()),
                                  reinterpret_cast<const std::uint16_t*>(v.data_ptr<at::BFloat16>()));

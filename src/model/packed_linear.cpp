@@ -5,9 +5,9 @@
 #include <ATen/Parallel.h>
 
 #include <algorithm>
-#include <cmath>
 #include <vector>
 
+#include "r1/model/cpu_kernel_dispatch.h"
 #include "r1/model/cpu_vector_math.h"
 #include "r1/model/fused_ops.h"
 
@@ -21,9 +21,6 @@ namespace {
 constexpr int64_t kPanel = 16;     // output columns per panel: two eight-float vectors
 constexpr int64_t kTileRows = 6;   // rows per register tile: 12 accumulators + 2 weight vectors + 1 broadcast
 constexpr int64_t kRowBlock = 96;  // rows one task multiplies, so its slice of x stays in L2 across panels
-constexpr int64_t kGrainFlops = 1 << 15;  // work per parallel task below which a product stays on one thread
-
-bool cpu_float(const torch::Tensor& t) { return t.device().is_cpu() && t.scalar_type() == torch::kFloat32; }
 
 // w [rows, in] zero-padded to `padded_rows` rows.
 torch::Tensor zero_pad_rows(const torch::Tensor& w, int64_t padded_rows) {
@@ -45,16 +42,6 @@ struct Operands {
   const float* add;
   int64_t add_ld;
 };
-
-// 1 / sqrt(mean(x_r^2) + eps) per row of x [m, h] (RMSNorm's factor, as rms_normalize computes it).
-std::vector<float> rms_scales(const torch::Tensor& x, double eps) {
-  const int64_t m = x.size(0), h = x.size(1);
-  const float* p = x.data_ptr<float>();
-  std::vector<float> scale(static_cast<size_t>(m));
-  for (int64_t r = 0; r < m; ++r)
-    scale[r] = 1.0f / std::sqrt(cpu::dot(p + r * h, p + r * h, h) / static_cast<float>(h) + static_cast<float>(eps));
-  return scale;
-}
 
 inline void store_first(float* dst, const float* src, int64_t n) {
   for (int64_t j = 0; j < n; ++j) dst[j] = src[j];
@@ -148,8 +135,7 @@ R1_CPU_CLONES void panel_rows(const Operands& o, int64_t row0, int64_t rows, int
 void run_product(const Operands& o, int64_t m, int64_t panels, bool swiglu) {
   const int64_t blocks = (m + kRowBlock - 1) / kRowBlock;
   const int64_t flops_per_task = 2 * std::min(m, kRowBlock) * o.kd * kPanel;
-  const int64_t grain = std::max<int64_t>(1, kGrainFlops / std::max<int64_t>(1, flops_per_task));
-  at::parallel_for(0, blocks * panels, grain, [&](int64_t begin, int64_t end) {
+  at::parallel_for(0, blocks * panels, cpu::grain_for(flops_per_task), [&](int64_t begin, int64_t end) {
     for (int64_t t = begin; t < end; ++t) {
       const int64_t block = t / panels, p = t % panels, row0 = block * kRowBlock;
       panel_rows(o, row0, std::min(kRowBlock, m - row0), p, swiglu);
@@ -157,18 +143,30 @@ void run_product(const Operands& o, int64_t m, int64_t panels, bool swiglu) {
   });
 }
 
-// x as the kernel reads it: contiguous float32 [N, in].
-torch::Tensor kernel_input(const torch::Tensor& x, const torch::Tensor& panels) {
+// y [N, out] = x [N, in] times the panels, each row's sums multiplied by its RMSNorm factor when norm_eps is set,
+// then the epilogue: SwiGLU gating, or adding `add` (undefined, or contiguous float32 with row stride add_ld).
+torch::Tensor packed_product(const torch::Tensor& x, const torch::Tensor& panels, int64_t out,
+                             std::optional<double> norm_eps, const torch::Tensor& add, int64_t add_ld, bool swiglu) {
   TORCH_CHECK(x.dim() == 2 && x.size(1) == panels.size(1), "packed product: x must be [N, ", panels.size(1),
               "], got ", x.sizes());
-  return x.to(torch::kFloat32).contiguous();
+  const auto xc = x.to(torch::kFloat32).contiguous();
+  const int64_t m = xc.size(0), in = xc.size(1);
+  auto y = torch::empty({m, out}, xc.options());
+  std::vector<float> scale;
+  if (norm_eps)
+    for (int64_t r = 0; r < m; ++r)
+      scale.push_back(cpu::rms_factor(xc.data_ptr<float>() + r * in, in, static_cast<float>(*norm_eps)));
+  Operands o{xc.data_ptr<float>(), in, in, panels.data_ptr<float>(), y.data_ptr<float>(), out, out,
+             norm_eps ? scale.data() : nullptr, add.defined() ? add.data_ptr<float>() : nullptr, add_ld};
+  run_product(o, m, panels.size(0), swiglu);
+  return y;
 }
 
 }  // namespace
 
 PackedLinear::PackedLinear(const torch::Tensor& w) : out_(w.size(0)) {
   c10::InferenceMode guard;
-  if (!cpu_float(w)) {
+  if (!cpu::is_float32(w)) {
     weight_ = w;
     return;
   }
@@ -195,29 +193,22 @@ torch::Tensor PackedLinear::product(const torch::Tensor& x, const torch::Tensor&
     }
     return add.defined() ? torch::addmm(add, in, weight_.t()) : torch::mm(in, weight_.t());
   }
-  auto xc = kernel_input(x, panels_);
-  const int64_t m = xc.size(0);
-  auto y = torch::empty({m, out_}, xc.options());
   torch::Tensor addc;
   if (add.defined()) {
+    const int64_t m = x.size(0);
     addc = add.to(torch::kFloat32).contiguous();
     const bool bias = addc.dim() == 1 && addc.size(0) == out_;
-    TORCH_CHECK(bias || (addc.dim() == 2 && addc.size(0) == m && addc.size(1) == out_),
-                "PackedLinear: add must be [", out_, "] or [", m, ", ", out_, "], got ", addc.sizes());
+    TORCH_CHECK(bias || (addc.dim() == 2 && addc.size(0) == m && addc.size(1) == out_), "PackedLinear: add must be [",
+                out_, "] or [", m, ", ", out_, "], got ", addc.sizes());
   }
-  const bool bias = addc.defined() && addc.dim() == 1;
-  const auto scale = norm_eps ? rms_scales(xc, *norm_eps) : std::vector<float>{};
-  Operands o{xc.data_ptr<float>(), xc.size(1), xc.size(1), panels_.data_ptr<float>(), y.data_ptr<float>(), out_,
-             out_, norm_eps ? scale.data() : nullptr, addc.defined() ? addc.data_ptr<float>() : nullptr,
-             bias ? 0 : out_};
-  run_product(o, m, panels_.size(0), false);
-  return y;
+  const int64_t add_ld = addc.defined() && addc.dim() == 2 ? out_ : 0;  // 0: one bias row for every row
+  return packed_product(x, panels_, out_, norm_eps, addc, add_ld, false);
 }
 
 PackedSwiGlu::PackedSwiGlu(const torch::Tensor& gate, const torch::Tensor& up) : inter_(gate.size(0)) {
   c10::InferenceMode guard;
   TORCH_CHECK(gate.sizes() == up.sizes(), "PackedSwiGlu: gate ", gate.sizes(), " and up ", up.sizes(), " differ");
-  if (!cpu_float(gate) || !cpu_float(up)) {
+  if (!cpu::is_float32(gate) || !cpu::is_float32(up)) {
     gate_up_ = torch::cat({gate, up}, 0);
     return;
   }
@@ -237,14 +228,7 @@ torch::Tensor PackedSwiGlu::product(const torch::Tensor& x, std::optional<double
     auto act = torch::silu(gu.narrow(1, 0, inter_));
     return act.mul_(gu.narrow(1, inter_, inter_));
   }
-  auto xc = kernel_input(x, panels_);
-  const int64_t m = xc.size(0);
-  auto y = torch::empty({m, inter_}, xc.options());
-  const auto scale = norm_eps ? rms_scales(xc, *norm_eps) : std::vector<float>{};
-  Operands o{xc.data_ptr<float>(), xc.size(1), xc.size(1), panels_.data_ptr<float>(), y.data_ptr<float>(), inter_,
-             inter_, norm_eps ? scale.data() : nullptr, nullptr, 0};
-  run_product(o, m, panels_.size(0), true);
-  return y;
+  return packed_product(x, panels_, inter_, norm_eps, {}, 0, true);
 }
 
 }  // namespace r1::model

@@ -9,6 +9,7 @@
 #include <cmath>
 #include <vector>
 
+#include "r1/model/cpu_kernel_dispatch.h"
 #include "r1/model/cpu_vector_math.h"
 
 // cpu::Float8 values pass between inlined helpers only: GCC's AVX calling-convention note does not apply.
@@ -21,9 +22,6 @@ namespace {
 using torch::autograd::AutogradContext;
 using torch::autograd::variable_list;
 
-// Rows per parallel task: about 32K floats of work.
-int64_t row_grain(int64_t width) { return std::max<int64_t>(1, (int64_t{1} << 15) / std::max<int64_t>(1, width)); }
-
 // ---- RMSNorm ----------------------------------------------------------------------------------------------
 
 // y = x * inv * w per row, inv = 1 / sqrt(mean(x^2) + eps) (stored for the backward).
@@ -32,7 +30,7 @@ R1_CPU_CLONES void rms_rows_forward(const float* x, const float* w, float* y, fl
   for (int64_t r = begin; r < end; ++r) {
     const float* xr = x + r * h;
     float* yr = y + r * h;
-    const float iv = 1.0f / std::sqrt(cpu::dot(xr, xr, h) / static_cast<float>(h) + eps);
+    const float iv = cpu::rms_factor(xr, h, eps);
     inv[r] = iv;
     for (int64_t i = 0; i < h; ++i) yr[i] = xr[i] * iv * w[i];
   }
@@ -71,7 +69,7 @@ struct RmsNormFunction : public torch::autograd::Function<RmsNormFunction> {
     const float* wp = w.data_ptr<float>();
     float* yp = y.data_ptr<float>();
     float* ip = inv.data_ptr<float>();
-    at::parallel_for(0, n, row_grain(3 * h), [&](int64_t b, int64_t e) {
+    at::parallel_for(0, n, cpu::grain_for(3 * h), [&](int64_t b, int64_t e) {
       rms_rows_forward(xp, wp, yp, ip, b, e, h, static_cast<float>(eps));
     });
     ctx->save_for_backward({x, w, inv});
@@ -136,7 +134,7 @@ struct HeadBlock {
 void move_heads(const HeadBlock& from, const HeadBlock& to, const float* cos, const float* sin, int64_t tokens,
                 int64_t d, bool rotate, float sign) {
   const int64_t width = from.heads * d;
-  at::parallel_for(0, tokens, row_grain(3 * width), [&](int64_t b, int64_t e) {
+  at::parallel_for(0, tokens, cpu::grain_for(3 * width), [&](int64_t b, int64_t e) {
     if (rotate) {
       rotary_rows(from.base + from.offset, from.stride, cos, sin, to.base + to.offset, to.stride, b, e, from.heads, d,
                   sign);
@@ -278,7 +276,8 @@ struct SwigluFunction : public torch::autograd::Function<SwigluFunction> {
     auto h = torch::empty(sizes, gate_up.options());
     const float* gp = gate_up.data_ptr<float>();
     float* hp = h.data_ptr<float>();
-    at::parallel_for(0, rows, row_grain(3 * f), [&](int64_t b, int64_t e) { swiglu_rows_forward(gp, hp, b, e, f); });
+    at::parallel_for(0, rows, cpu::grain_for(3 * f),
+                     [&](int64_t b, int64_t e) { swiglu_rows_forward(gp, hp, b, e, f); });
     ctx->save_for_backward({gate_up});
     return h;
   }
@@ -291,7 +290,7 @@ struct SwigluFunction : public torch::autograd::Function<SwigluFunction> {
     const float* gp = gate_up.data_ptr<float>();
     const float* dp = dh.data_ptr<float>();
     float* op = dgu.data_ptr<float>();
-    at::parallel_for(0, rows, row_grain(5 * f),
+    at::parallel_for(0, rows, cpu::grain_for(5 * f),
                      [&](int64_t b, int64_t e) { swiglu_rows_backward(gp, dp, op, b, e, f); });
     return {dgu};
   }
@@ -300,7 +299,7 @@ struct SwigluFunction : public torch::autograd::Function<SwigluFunction> {
 }  // namespace
 
 bool fused_cpu_ok(const torch::Tensor& x) {
-  return x.device().is_cpu() && x.scalar_type() == torch::kFloat32 && x.is_contiguous();
+  return cpu::is_float32(x) && x.is_contiguous();
 }
 
 torch::Tensor packed_rows(const std::vector<torch::Tensor>& parts) {

@@ -4,6 +4,7 @@
 // kernel twice (AVX2/FMA-class x86-64-v3 and the baseline) and pick one at load time, so one binary runs
 // everywhere and uses the wider vectors where the CPU has them.
 #pragma once
+#include <cmath>
 #include <cstdint>
 #include <cstring>
 
@@ -24,6 +25,11 @@ inline float dot(const float* a, const float* b, int64_t n) {
   float tail = 0;
   for (; i < n; ++i) tail += a[i] * b[i];
   return tail + ((acc[0] + acc[4]) + (acc[1] + acc[5])) + ((acc[2] + acc[6]) + (acc[3] + acc[7]));
+}
+
+// RMSNorm's factor for one row of n floats: 1 / sqrt(mean(x^2) + eps).
+inline float rms_factor(const float* x, int64_t n, float eps) {
+  return 1.0f / std::sqrt(dot(x, x, n) / static_cast<float>(n) + eps);
 }
 
 // exp(x) for x in [-87, 88] (clamped outside), relative error below 2e-7: Cody-Waite range reduction
