@@ -7,9 +7,11 @@ PACKAGES=(
   libtorch-dev libopenblas0-openmp          # LibTorch 1.13 (CPU); OpenBLAS is mandatory for fast matmuls
   libyaml-cpp-dev libspdlog-dev libfmt-dev libcli11-dev nlohmann-json3-dev
   libsentencepiece-dev                      # tokenizer (trainer included)
+  libpcre2-dev libutf8proc-dev              # Hugging Face tokenizer.json: pre-tokenizer regexes, NFC
   catch2                                    # tests (Catch2 v2)
   libgloo-dev                               # c10d Gloo process group for distributed runs
   python3-torch                             # torchrun, for launch tests
+  python3-jinja2                            # test-only oracle: renders chat templates as transformers does
 )
 
 missing=()

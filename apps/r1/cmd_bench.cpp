@@ -51,7 +51,7 @@ void register_bench(CLI::App& app, Action& action) {
                                           "(bench.json + a table)");
   cmd->add_option("--preset", o->presets, "Model preset name (configs/models/NAME.yaml) or YAML path; repeatable "
                                           "(default: tiny and small)");
-  cmd->add_option("--case", o->cases, "Case to run: gemm | train | packing | decode1 | decode-batch | grpo; "
+  cmd->add_option("--case", o->cases, "Case to run: gemm | tokenize | train | packing | decode1 | decode-batch | grpo; "
                                       "repeatable (default: all)")
       ->check(CLI::IsMember(bench::case_names()));
   cmd->add_option("--out", o->out, "bench.json path")->capture_default_str();
@@ -84,6 +84,8 @@ void register_bench(CLI::App& app, Action& action) {
       ->capture_default_str();
   cmd->add_option("--grpo-beta", b.grpo_beta, "GRPO KL weight (> 0: reference log-probs are timed)")
       ->check(CLI::NonNegativeNumber)->capture_default_str();
+  cmd->add_option("--hf-tokenizer", b.hf_tokenizer, "Directory with a Hugging Face tokenizer.json (tokenize case)")
+      ->capture_default_str();
   cmd->add_option("--gemm-n", b.gemm_n, "Size of the square GEMM ceiling")->check(CLI::Range(16, 16384))
       ->capture_default_str();
   cmd->add_option("--child", o->child, "(internal) run one case")->group("");

@@ -58,7 +58,7 @@ int run_gen(const DataGenOptions& o) {
   fs::path out(o.out);
   if (out.has_parent_path()) make_dirs(out.parent_path());
   write_file_atomic(out, content);
-  std::cout << "wrote " << prompts.size() << " " << cfg.split << " prompts of " << cfg.task << " to " << o.out
+  std::cout << "wrote " << prompts.size() << " " << config::enum_name(cfg.split) << " prompts of " << cfg.task << " to " << o.out
             << "\n";
   return kExitOk;
 }

@@ -32,8 +32,8 @@ void register_eval(CLI::App& app, Action& action) {
   cmd->add_option("--answer-field", s.prompts.answer_field)->capture_default_str();
   cmd->add_option("--answer-format", s.prompts.answer_format, "plain | gsm8k | boxed")
       ->check(CLI::IsMember({"plain", "gsm8k", "boxed"}))->capture_default_str();
-  cmd->add_option("--template", s.prompts.template_name, "r1-zero | plain | chat")
-      ->check(CLI::IsMember({"r1-zero", "plain", "chat"}))->capture_default_str();
+  cmd->add_option("--template", s.prompts.template_name, "r1-zero | plain | chat | hf (the model's chat template)")
+      ->check(CLI::IsMember(config::kTemplateNames))->capture_default_str();
   cmd->add_option("--samples", s.samples, "k samples per prompt")->check(CLI::PositiveNumber)->capture_default_str();
   cmd->add_option("--temperature", s.sampling.temperature)->check(CLI::NonNegativeNumber)->capture_default_str();
   cmd->add_option("--top-p", s.sampling.top_p)->check(CLI::Range(0.01, 1.0))->capture_default_str();
@@ -53,7 +53,7 @@ void register_eval(CLI::App& app, Action& action) {
         if (st.prompts.n == 200) st.prompts.n = 0;
       } else {
         st.prompts.task = o->task;
-        st.prompts.split = "eval";
+        st.prompts.split = config::PromptSplit::kEval;
         st.prompts.levels.clear();
         for (const auto& l : split(o->levels, ',')) st.prompts.levels.push_back(std::stoi(l));
       }

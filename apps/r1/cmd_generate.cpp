@@ -2,6 +2,7 @@
 // given on the command line or in a file.
 #include <filesystem>
 #include <iostream>
+#include <optional>
 
 #include "commands.h"
 #include "r1/config/model_config.h"
@@ -19,7 +20,8 @@ namespace r1::cli {
 
 namespace {
 struct GenerateOptions {
-  std::string model, tokenizer, prompt, input, template_name = "none", device = "cpu", kv_cache_dtype = "auto";
+  std::string model, tokenizer, prompt, input, template_name = "none", device = "cpu";
+  config::KvCacheDtype kv_cache_dtype = config::KvCacheDtype::kAuto;
   bool greedy = false, json = false;
   int max_new_tokens = 64, top_k = 0, threads = 0;
   double temperature = 1.0, top_p = 1.0;
@@ -58,10 +60,12 @@ int run_generate(const GenerateOptions& o) {
   cfg.max_new_tokens = o.max_new_tokens;
   cfg.stop = o.stop;
   cfg.kv_cache_dtype = o.kv_cache_dtype;
+  std::optional<PromptRenderer> renderer;
+  if (o.template_name != "none") renderer.emplace(o.template_name, bundle.tokenizer, o.model);
   std::vector<std::vector<int>> rows;
   std::vector<std::uint64_t> seeds;
   for (size_t i = 0; i < prompts.size(); ++i) {
-    std::string text = o.template_name == "none" ? prompts[i] : render_prompt(o.template_name, prompts[i]);
+    std::string text = renderer ? renderer->render(prompts[i]) : prompts[i];
     rows.push_back(generate::encode_prompt(bundle.tokenizer, text));
     seeds.push_back(derive_seed(o.seed, "generate/" + std::to_string(i)));
   }
@@ -69,7 +73,11 @@ int run_generate(const GenerateOptions& o) {
   auto outs = sampler.generate(rows, cfg, seeds);
   for (size_t i = 0; i < outs.size(); ++i) {
     if (o.json) {
-      std::cout << Json{{"prompt", prompts[i]}, {"completion", outs[i].text}, {"tokens", outs[i].tokens},
+      std::cout << Json{{"prompt", prompts[i]},
+                        {"prompt_ids", rows[i]},
+                        {"completion", outs[i].text},
+                        {"completion_ids", outs[i].tokens},
+                        {"tokens", outs[i].tokens},
                         {"logprobs", outs[i].logprobs}, {"finish", generate::finish_reason_name(outs[i].finish)}}
                        .dump()
                 << "\n";
@@ -94,8 +102,8 @@ void register_generate(CLI::App& app, Action& action) {
   cmd->add_option("--tokenizer", o->tokenizer, "tokenizer.model (or its dir) for a model config YAML");
   cmd->add_option("--prompt", o->prompt, "Prompt text");
   cmd->add_option("--input", o->input, "File of prompts: one per line, or JSONL with prompt/question");
-  cmd->add_option("--template", o->template_name, "none | r1-zero | plain | chat")
-      ->check(CLI::IsMember({"none", "r1-zero", "plain", "chat"}))
+  cmd->add_option("--template", o->template_name, "none | r1-zero | plain | chat | hf (the model's chat template)")
+      ->check(CLI::IsMember({"none", "r1-zero", "plain", "chat", "hf"}))
       ->capture_default_str();
   cmd->add_flag("--greedy", o->greedy, "Greedy decoding (temperature 0)");
   cmd->add_option("--max-new-tokens", o->max_new_tokens, "Completion length limit")->check(CLI::PositiveNumber)

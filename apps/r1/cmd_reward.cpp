@@ -8,7 +8,8 @@
 //   question           the question (rendered with --template to make the prompt when `prompt` is absent)
 //   prompt             the exact prompt text (used by accuracy mode tinyzero, which looks for "Assistant:")
 //   task               arithmetic | countdown | linear | file (default file: number/text matching)
-//   numbers, target    countdown: the given numbers (array of integers) and the target (integer)
+//   numbers, target    countdown: the given numbers (array of integers) and the target (integer; default: the
+//                      answer); also level, problem: the same rules as prompt files (data/prompt_file.h)
 //   language           en | es (default en): the prompt's language, for the language reward
 //   completion_tokens  integer: the length the length reward uses (default: the completion's characters)
 //   truncated          true/false (default false): the completion hit the sampler's limit
@@ -21,6 +22,7 @@
 #include "r1/config/prompt_source_config.h"
 #include "r1/config/reward_config.h"
 #include "r1/data/example.h"
+#include "r1/data/prompt_file.h"
 #include "r1/io/jsonl.h"
 #include "r1/rewards/reward_set.h"
 #include "r1/tokenizer/prompt_template.h"
@@ -36,18 +38,6 @@ struct RewardOptions {
   bool json = false;
   std::string template_name = "r1-zero";
 };
-
-std::string at(const std::string& path, size_t line) { return path + ":" + std::to_string(line) + ": "; }
-
-InputError bad_field(const std::string& path, size_t line, const std::string& field, const std::string& expected,
-                     const Json& got) {
-  return InputError(at(path, line) + "field \"" + field + "\": expected " + expected + ", got " + describe_json(got));
-}
-
-long long int_field(const Json& v, const std::string& path, size_t line, const std::string& field) {
-  if (!v.is_number_integer()) throw bad_field(path, line, field, "an integer", v);
-  return v.get<long long>();
-}
 
 struct Stats {
   double sum = 0, min = std::numeric_limits<double>::infinity(), max = -std::numeric_limits<double>::infinity();
@@ -67,68 +57,38 @@ int run_reward(const RewardOptions& o) {
   double language = 0;
   for_each_jsonl(o.input, [&](const Json& row, size_t line) {
     auto c = row.find("completion");
-    if (c == row.end()) throw InputError(at(o.input, line) + "missing field \"completion\"");
-    if (!c->is_string()) throw bad_field(o.input, line, "completion", "a string", *c);
+    if (c == row.end()) throw InputError(jsonl_where(o.input, line) + "missing field \"completion\"");
+    if (!c->is_string()) throw jsonl_field_error(o.input, line, "completion", "a string", *c);
     const std::string completion = c->get<std::string>();
 
     PromptExample ex;
     ex.task = "file";
     ex.id = o.input + ":" + std::to_string(line);
-    if (auto t = row.find("task"); t != row.end()) {
-      bool ok = t->is_string();
-      if (ok) {
-        ok = t->get<std::string>() == "file";
-        for (const auto& n : config::kTaskNames) ok = ok || t->get<std::string>() == n;
-      }
-      if (!ok) throw bad_field(o.input, line, "task", "one of file|" + join(config::kTaskNames, "|"), *t);
-      ex.task = t->get<std::string>();
-    }
-    if (auto i = row.find("id"); i != row.end()) {
-      if (!i->is_string()) throw bad_field(o.input, line, "id", "a string", *i);
-      ex.id = i->get<std::string>();
-    }
-    if (auto g = row.find("language"); g != row.end()) {
-      if (!g->is_string() || (g->get<std::string>() != "en" && g->get<std::string>() != "es"))
-        throw bad_field(o.input, line, "language", "\"en\" or \"es\"", *g);
-      ex.language = g->get<std::string>();
-    }
-    if (auto n = row.find("numbers"); n != row.end()) {
-      if (!n->is_array()) throw bad_field(o.input, line, "numbers", "an array of integers", *n);
-      for (const auto& v : *n) ex.numbers.push_back(int_field(v, o.input, line, "numbers"));
-    }
-    bool has_target = false;
-    if (auto t = row.find("target"); t != row.end()) {
-      ex.target = int_field(*t, o.input, line, "target");
-      has_target = true;
-    }
-    if (ex.task == "countdown") {
-      if (ex.numbers.empty()) throw InputError(at(o.input, line) + "a countdown row needs \"numbers\"");
-      if (!has_target) throw InputError(at(o.input, line) + "a countdown row needs \"target\"");
-      ex.answer = std::to_string(ex.target);
-    } else {
-      ex.answer = jsonl_string(row, "answer", o.input, line);
-    }
+    if (row.contains("answer")) ex.answer = jsonl_string(row, "answer", o.input, line);
+    read_prompt_fields(row, o.input, line, ex);  // the rules prompt files follow
+    if (ex.task == "countdown" && !row.contains("answer")) ex.answer = std::to_string(ex.target);
+    else if (!row.contains("answer")) jsonl_string(row, "answer", o.input, line);  // names the missing field
     std::string prompt;
     if (auto q = row.find("question"); q != row.end()) {
-      if (!q->is_string()) throw bad_field(o.input, line, "question", "a string", *q);
+      if (!q->is_string()) throw jsonl_field_error(o.input, line, "question", "a string", *q);
       ex.question = q->get<std::string>();
       prompt = render_prompt(o.template_name, ex.question);
     }
     if (auto p = row.find("prompt"); p != row.end()) {
-      if (!p->is_string()) throw bad_field(o.input, line, "prompt", "a string", *p);
+      if (!p->is_string()) throw jsonl_field_error(o.input, line, "prompt", "a string", *p);
       prompt = p->get<std::string>();
     }
     int tokens = static_cast<int>(completion.size());
     if (auto t = row.find("completion_tokens"); t != row.end()) {
-      long long v = int_field(*t, o.input, line, "completion_tokens");
-      if (v < 0) throw bad_field(o.input, line, "completion_tokens", "an integer >= 0", *t);
+      long long v = jsonl_integer(*t, o.input, line, "completion_tokens");
+      if (v < 0) throw jsonl_field_error(o.input, line, "completion_tokens", "an integer >= 0", *t);
       tokens = static_cast<int>(v);
     } else {
       ++char_lengths;
     }
     bool truncated = false;
     if (auto t = row.find("truncated"); t != row.end()) {
-      if (!t->is_boolean()) throw bad_field(o.input, line, "truncated", "true or false", *t);
+      if (!t->is_boolean()) throw jsonl_field_error(o.input, line, "truncated", "true or false", *t);
       truncated = t->get<bool>();
     }
 

@@ -19,36 +19,21 @@ namespace r1::cli {
 namespace {
 
 struct StageOptions {
-  std::string kind;
+  config::StageKind kind{};
   std::string recipe, stage, config_file;
-  std::string init, data, policy, teacher, out;
+  std::map<std::string, std::string> inputs;  // input key -> value of its --<key> flag (registry inputs)
+  std::string out;
   std::string resume = "auto";
   std::vector<std::string> sets;
 };
-
-// The stage-input flag each kind takes (besides --set).
-struct InputFlags {
-  bool init, data, policy, teacher;
-};
-InputFlags flags_for(const std::string& kind) {
-  if (kind == "pretrain") return {true, false, false, false};
-  if (kind == "train-zero" || kind == "grpo") return {true, false, false, false};
-  if (kind == "cold-start" || kind == "rejection-sample") return {false, false, true, false};
-  if (kind == "sft") return {true, true, false, false};
-  return {true, true, false, true};  // distill
-}
 
 int run_single_stage(const StageOptions& o) {
   std::vector<config::Override> overrides;
   for (const auto& s : o.sets) overrides.push_back(config::parse_override(s));
   // Input flags are overrides of the stage's own keys.
-  auto input = [&](const char* key, const std::string& value) {
+  for (const auto& [key, value] : o.inputs)
     if (!value.empty()) overrides.push_back({key, value});
-  };
-  input("init", o.init);
-  input("data", o.data);
-  input("policy", o.policy);
-  input("teacher", o.teacher);
+  const std::string kind_name = config::enum_name(o.kind);
 
   stages::StageRun run;
   if (!o.config_file.empty() && !o.recipe.empty())
@@ -75,27 +60,24 @@ int run_single_stage(const StageOptions& o) {
     int idx = recipe.find(o.stage);
     if (idx < 0) throw InputError("--stage: " + o.recipe + " has no stage named \"" + o.stage + "\"");
     if (recipe.stages[idx].kind() != o.kind)
-      throw InputError("--stage " + o.stage + " is a " + recipe.stages[idx].kind() + " stage, not " + o.kind +
-                       " (use `r1 " + recipe.stages[idx].kind() + "`)");
+      throw InputError("--stage " + o.stage + " is a " + recipe.stages[idx].kind_name() + " stage, not " + kind_name +
+                       " (use `r1 " + recipe.stages[idx].kind_name() + "`)");
     std::map<std::string, std::string> dirs;
     for (const auto& s : recipe.stages) dirs[s.name()] = (std::filesystem::path(recipe.run.run_dir) / s.name()).string();
-    run.entry = recipe.stages[idx];
-    run.run = recipe.run;
-    run.refs = stages::StageRefs(dirs);
-    run.stage_dir = o.out.empty() ? dirs[o.stage] : o.out;
-    run.hash = stages::stage_hashes(recipe)[idx];
+    run = stages::make_stage_run(recipe.stages[idx], recipe.run, stages::StageRefs(dirs),
+                                 o.out.empty() ? dirs[o.stage] : o.out, stages::stage_hashes(recipe)[idx]);
   } else if (!o.config_file.empty()) {
     config::StageFile f = config::load_stage_file(o.config_file, o.kind, overrides);
-    run.entry = f.stage;
-    run.run = f.run;
-    run.stage_dir = o.out.empty() ? (std::filesystem::path(f.run.run_dir) / f.stage.name()).string() : o.out;
-    run.hash = config::config_hash(f.stage, f.run);
+    run = stages::make_stage_run(
+        f.stage, f.run, stages::StageRefs(),
+        o.out.empty() ? (std::filesystem::path(f.run.run_dir) / f.stage.name()).string() : o.out,
+        config::config_hash(f.stage, f.run));
   } else {
-    throw InputError("r1 " + o.kind + ": give --config STAGE.yaml, or --recipe RECIPE.yaml --stage NAME");
+    throw InputError("r1 " + kind_name + ": give --config STAGE.yaml, or --recipe RECIPE.yaml --stage NAME");
   }
-  run.resume = o.resume;
-  run.rank = dist::world().rank();
-  run.world_size = dist::world().world_size();
+  run.ctx.resume = o.resume;
+  run.ctx.rank = dist::world().rank();
+  run.ctx.world_size = dist::world().world_size();
   if (o.resume == "none") run.ignore_done = run.clear = true;
   else if (o.resume != "auto") run.ignore_done = true;
   train::set_threads(run.run.threads);
@@ -103,10 +85,10 @@ int run_single_stage(const StageOptions& o) {
   auto status = stages::run_stage(run);
   dist::shutdown_world();
   if (status == stages::StageStatus::kSkipped)
-    std::cout << run.entry.name() << ": already done in " << run.stage_dir
+    std::cout << run.entry.name() << ": already done in " << run.ctx.stage_dir
               << " (DONE matches this config); --resume none runs it again\n";
   if (status == stages::StageStatus::kStale) {
-    std::cerr << run.entry.name() << ": " << run.stage_dir
+    std::cerr << run.entry.name() << ": " << run.ctx.stage_dir
               << " holds a finished run of a different config; --resume none replaces it\n";
     return kExitBadInput;
   }
@@ -116,26 +98,16 @@ int run_single_stage(const StageOptions& o) {
 }  // namespace
 
 void register_stage_commands(CLI::App& app, Action& action) {
-  const std::vector<std::pair<std::string, std::string>> kinds = {
-      {"pretrain", "Pretrain a base model (and its tokenizer) on a corpus"},
-      {"train-zero", "R1-Zero: GRPO from a base model with rule rewards"},
-      {"cold-start", "Collect cold-start data from the R1-Zero model"},
-      {"sft", "Supervised fine-tuning on a JSONL dataset"},
-      {"grpo", "Second GRPO round (accuracy + format + language consistency)"},
-      {"rejection-sample", "Sample, verify and filter reasoning data from a model"},
-      {"distill", "Distill into a smaller student (SFT on teacher traces, optional logit KD)"}};
-  for (const auto& [kind, help] : kinds) {
+  for (const auto& info : config::stage_kinds()) {
+    if (!info.help) continue;  // a recipe-only kind
     auto opts = std::make_shared<StageOptions>();
-    opts->kind = kind;
-    auto* cmd = app.add_subcommand(kind, help);
+    opts->kind = info.kind;
+    auto* cmd = app.add_subcommand(info.name, info.help);
     cmd->add_option("--config", opts->config_file, "Stage config YAML (its keys plus optional seed/device/threads)");
     cmd->add_option("--recipe", opts->recipe, "Recipe YAML holding the stage");
     cmd->add_option("--stage", opts->stage, "Stage name inside --recipe");
-    InputFlags f = flags_for(kind);
-    if (f.init) cmd->add_option("--init", opts->init, "Start from this checkpoint (dir, stage dir or HF dir)");
-    if (f.data) cmd->add_option("--data", opts->data, "Dataset JSONL (or a data stage's dir)");
-    if (f.policy) cmd->add_option("--policy", opts->policy, "Model to sample from");
-    if (f.teacher) cmd->add_option("--teacher", opts->teacher, "Teacher checkpoint for logit distillation");
+    for (const auto& in : info.inputs)
+      if (in.flag_help) cmd->add_option(std::string("--") + in.key, opts->inputs[in.key], in.flag_help);
     cmd->add_option("--out", opts->out, "Stage output directory (default: run_dir/<stage name>)");
     cmd->add_option("--resume", opts->resume, "auto (latest checkpoint, skip if done) | none (fresh) | CKPT_DIR")
         ->capture_default_str();

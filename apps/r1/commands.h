@@ -5,6 +5,8 @@
 
 #include <CLI/CLI.hpp>
 
+#include "r1/config/enums.h"
+
 namespace r1::cli {
 
 // The action a parsed subcommand runs; returns the process exit code.
@@ -17,16 +19,22 @@ void register_reward(CLI::App& app, Action& action);
 void register_stage_commands(CLI::App& app, Action& action);  // pretrain ... distill, and run
 void register_generate(CLI::App& app, Action& action);
 void register_tokenizer(CLI::App& app, Action& action);
+void register_tokenize(CLI::App& app, Action& action);
 void register_eval(CLI::App& app, Action& action);
 void register_report(CLI::App& app, Action& action);
 void register_bench(CLI::App& app, Action& action);
 
 // --kv-cache-dtype auto|float32|bfloat16 (sampling.kv_cache_dtype), shared by the commands that generate.
-inline void add_kv_cache_dtype_option(CLI::App& cmd, std::string& target) {
-  cmd.add_option("--kv-cache-dtype", target,
-                 "KV cache element type: auto (the model's) | float32 | bfloat16 (half the cache memory)")
-      ->check(CLI::IsMember({"auto", "float32", "bfloat16"}))
-      ->capture_default_str();
+// The option's value is checked against the setting's name table and stored as its enum.
+inline void add_kv_cache_dtype_option(CLI::App& cmd, config::KvCacheDtype& target) {
+  cmd.add_option_function<std::string>(
+         "--kv-cache-dtype",
+         [&target](const std::string& name) {
+           target = config::parse_enum<config::KvCacheDtype>(name, "--kv-cache-dtype");
+         },
+         "KV cache element type: auto (the model's) | float32 | bfloat16 (half the cache memory)")
+      ->check(CLI::IsMember(config::enum_names<config::KvCacheDtype>()))
+      ->default_str(config::enum_name(target));
 }
 
 }  // namespace r1::cli

@@ -25,6 +25,7 @@ int main(int argc, char** argv) {
   r1::cli::register_reward(app, action);
   r1::cli::register_data(app, action);
   r1::cli::register_tokenizer(app, action);
+  r1::cli::register_tokenize(app, action);
   r1::cli::register_validate(app, action);
   r1::cli::register_report(app, action);
   r1::cli::register_bench(app, action);

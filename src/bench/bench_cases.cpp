@@ -14,6 +14,7 @@
 #include "r1/train/model_bundle.h"
 #include "r1/train/runtime.h"
 #include "r1/util/error.h"
+#include "r1/util/strings.h"
 #include "r1/util/rng.h"
 #include "r1/util/timer.h"
 
@@ -25,10 +26,10 @@ namespace {
 
 const torch::Device kCpu(torch::kCPU);
 
-train::TrainerEnv trainer_env(const CaseOptions& o, const std::string& name) {
-  train::TrainerEnv env;
+train::RunContext trainer_env(const CaseOptions& o, const std::string& name, config::StageKind kind) {
+  train::RunContext env;
   env.stage_name = name;
-  env.stage_kind = name;
+  env.stage_kind = kind;
   env.stage_dir = (fs::path(o.work_dir) / name).string();
   env.seed = o.seed;
   env.device = kCpu;
@@ -39,7 +40,7 @@ train::TrainerEnv trainer_env(const CaseOptions& o, const std::string& name) {
 }
 
 // The values of `key` in a trainer's metrics.jsonl, skipping the first `skip` rows.
-std::vector<double> metric_column(const train::TrainerEnv& env, const std::string& key, int skip) {
+std::vector<double> metric_column(const train::RunContext& env, const std::string& key, int skip) {
   std::vector<double> out;
   auto rows = read_jsonl((fs::path(env.stage_dir) / "metrics.jsonl").string());
   for (size_t i = static_cast<size_t>(skip); i < rows.size(); ++i) {
@@ -104,7 +105,7 @@ sft::LmTrainPlan lm_plan(std::vector<TokenRow> rows, int batch, std::int64_t ste
   plan.batch_size = batch;
   plan.log_every = 1000000;
   plan.optim.lr = 1e-3;
-  plan.optim.schedule = "constant";
+  plan.optim.schedule = config::LrSchedule::kConstant;
   plan.checkpoint.keep_last = 1;
   return plan;
 }
@@ -112,9 +113,12 @@ sft::LmTrainPlan lm_plan(std::vector<TokenRow> rows, int batch, std::int64_t ste
 }  // namespace
 
 const std::vector<std::string>& case_names() {
-  static const std::vector<std::string> names = {"gemm", "train", "packing", "decode1", "decode-batch", "grpo"};
+  static const std::vector<std::string> names = {"gemm",         "tokenize", "train", "packing", "decode1",
+                                                 "decode-batch", "grpo"};
   return names;
 }
+
+bool preset_independent(const std::string& name) { return name == "gemm" || name == "tokenize"; }
 
 Json run_case(const std::string& name, const CaseOptions& options) {
   train::set_threads(options.threads);
@@ -124,7 +128,8 @@ Json run_case(const std::string& name, const CaseOptions& options) {
   if (name == "decode1") return decode1_case(options);
   if (name == "decode-batch") return decode_batch_case(options);
   if (name == "grpo") return grpo_case(options);
-  throw InputError("bench: unknown case \"" + name + "\" (expected gemm, train, packing, decode1, decode-batch, grpo)");
+  if (name == "tokenize") return tokenize_case(options);
+  throw InputError("bench: unknown case \"" + name + "\" (expected one of " + join(case_names(), ", ") + ")");
 }
 
 Json gemm_case(const CaseOptions& o) {
@@ -172,7 +177,7 @@ Json train_case(const CaseOptions& o) {
   auto gen = at::detail::createCPUGenerator(o.seed);
   const std::int64_t n = o.gemm_n;
   auto ceiling_s = gemm_seconds(n, n, n, 3, 1, gen);
-  auto env = trainer_env(o, "train");
+  auto env = trainer_env(o, "train", config::StageKind::kPretrain);
   sft::run_lm_training(lm_plan(rows, o.train_batch, steps), bundle, env);
   for (double s : gemm_seconds(n, n, n, 3, 0, gen)) ceiling_s.push_back(s);
   Json ceiling = Json::array();
@@ -210,7 +215,7 @@ Json packing_case(const CaseOptions& o) {
   auto epoch = [&](int m, bool counted, int run) {
     const auto n_rows = static_cast<std::int64_t>(rows[m].size());
     const std::int64_t steps = std::max<std::int64_t>(1, (n_rows + o.train_batch - 1) / o.train_batch);
-    auto env = trainer_env(o, std::string("sft-") + modes[m]);
+    auto env = trainer_env(o, std::string("sft-") + modes[m], config::StageKind::kSft);
     env.seed = mix64(o.seed + run);
     sft::run_lm_training(lm_plan(rows[m], o.train_batch, counted ? steps : std::min<std::int64_t>(steps, 2)), bundle, env);
     auto secs = metric_column(env, "step_s", 0);
@@ -288,7 +293,7 @@ Json decode_info(const DecodeSetup& s, std::int64_t generated) {
               {"batch", s.prompts.size()},
               {"decode_path", s.module_decode ? "module" : "fused"},
               {"new_tokens", s.sampling.max_new_tokens},
-              {"kv_cache_dtype", s.sampling.kv_cache_dtype},
+              {"kv_cache_dtype", config::enum_name(s.sampling.kv_cache_dtype)},
               {"prompt_tokens", prompt_tokens},
               {"generated_tokens", generated}};
 }
@@ -334,7 +339,7 @@ Json grpo_case(const CaseOptions& o) {
   std::string init = save_checkpoint((fs::path(o.work_dir) / "grpo-init").string(), "final",
                                      train::checkpoint_content(bundle), 0);
 
-  auto c = config::RlStageConfig::defaults_for("train-zero");
+  auto c = config::RlStageConfig::defaults_for(config::StageKind::kTrainZero);
   c.name = "bench-grpo";
   c.prompts.task = "arithmetic";
   c.prompts.levels = {1, 2};
@@ -350,7 +355,7 @@ Json grpo_case(const CaseOptions& o) {
   c.steps = o.warmup + o.runs;
   c.samples_every = 0;
   c.eval = false;
-  auto env = trainer_env(o, "grpo");
+  auto env = trainer_env(o, "grpo", config::StageKind::kTrainZero);
   rl::run_grpo(c, env, rl::GrpoInputs{init, ""});
   return Json{{"model", model_info(cfg)},
               {"group_size", o.group_size},

@@ -107,6 +107,22 @@ Json figures_grpo(const Json& raw) {
               {"peak_rss_mb", raw.at("peak_rss_mb")}};
 }
 
+// Encode/decode MB/s of one text, load seconds, and the seconds of one GRPO step's tokenizer work.
+Json figures_tokenize(const Json& raw) {
+  const Json& r = raw.at("result");
+  auto rate = [&](const char* text, const char* key) {
+    const double mb = r.at(text).at("bytes").get<double>() / 1e6;
+    return to_json(summarize_map(samples(r.at(text), key), [&](double s) { return mb / s; }));
+  };
+  return Json{{"tokenizer", r.at("tokenizer")},
+              {"load_s", to_json(summarize(samples(r, "load_s")))},
+              {"prose_encode_mb_s", rate("prose", "encode_s")},
+              {"mixed_encode_mb_s", rate("mixed", "encode_s")},
+              {"prose_decode_mb_s", rate("prose", "decode_s")},
+              {"grpo_step_tokenizer_s", to_json(summarize(samples(r.at("grpo_step"), "seconds")))},
+              {"peak_rss_mb", raw.at("peak_rss_mb")}};
+}
+
 std::string fmt_num(double v) {
   std::ostringstream s;
   double a = std::fabs(v);
@@ -152,6 +168,7 @@ void compute_figures(Json& bench) {
     bench["gemm"] = Json{{"n", r.at("n")}, {"gemm_gflops", to_json(gf)}, {"shapes", shapes},
                          {"peak_rss_mb", raw["gemm"]["peak_rss_mb"]}};
   }
+  if (raw.contains("tokenize")) bench["tokenize"] = figures_tokenize(raw["tokenize"]);
   Json presets = Json::object();
   Json targets = Json::array();
   for (const auto& p : bench["presets_run"]) {
@@ -168,6 +185,12 @@ void compute_figures(Json& bench) {
     const Json* db = has_raw(bench, key("decode-batch")) ? &raw[key("decode-batch")] : nullptr;
     if (d1 || db) fig["decode"] = figures_decode(d1, db);
     if (has_raw(bench, key("grpo"))) fig["grpo"] = figures_grpo(raw[key("grpo")]);
+    if (fig.contains("grpo") && bench.contains("tokenize")) {
+      // One GRPO step's tokenizing with the real vocabulary, over this preset's GRPO step (same G and prompts).
+      const double tok_s = bench["tokenize"]["grpo_step_tokenizer_s"]["median"].get<double>();
+      const double step_s = fig["grpo"]["grpo_step_s"]["median"].get<double>();
+      fig["grpo"]["tokenizer_share"] = Json{{"median", tok_s / step_s}, {"min", tok_s / step_s}, {"max", tok_s / step_s}};
+    }
 
     auto target = [&](const std::string& what, const Json* f, double bound, bool at_least) {
       if (!f) return;
@@ -180,6 +203,7 @@ void compute_figures(Json& bench) {
            true);
     target("batch-N decode tokens/s >= 20x batch-1", find_path(fig, {"decode", "batch_n_over_batch_1"}), 20.0, true);
     target("rollout <= 60% of the GRPO step", find_path(fig, {"grpo", "rollout_frac"}), 0.60, false);
+    target("tokenizing <= 2% of the GRPO step", find_path(fig, {"grpo", "tokenizer_share"}), 0.02, false);
     presets[name] = fig;
   }
   bench["presets"] = presets;
@@ -223,6 +247,19 @@ std::string render_table(const Json& bench) {
     for (size_t i = 0; i < ordered.size(); ++i) out << " " << fmt_fig(bench["gemm"]["gemm_gflops"]) << " |";
     out << "\n";
   }
+  if (bench.contains("tokenize")) {  // one tokenizer for every preset: the same figure in each column
+    const Json& t = bench["tokenize"];
+    auto once = [&](const std::string& label, const char* key) {
+      out << "| " << label << " |";
+      for (size_t i = 0; i < std::max<size_t>(1, ordered.size()); ++i) out << " " << fmt_fig(t[key]) << " |";
+      out << "\n";
+    };
+    once("tokenizer.json load s (" + t["tokenizer"].get<std::string>() + ")", "load_s");
+    once("encode MB/s, English prose", "prose_encode_mb_s");
+    once("encode MB/s, mixed scripts", "mixed_encode_mb_s");
+    once("decode MB/s, English prose", "prose_decode_mb_s");
+    once("tokenizer s per GRPO step (encode prompts, decode completions)", "grpo_step_tokenizer_s");
+  }
   row("parameters", {"model", "parameters"});
   row("train step s (seq 256)", {"train", "step_s"});
   row("train_tokens_per_s", {"train", "train_tokens_per_s"});
@@ -254,6 +291,7 @@ std::string render_table(const Json& bench) {
   row("  update s", {"grpo", "update_s"});
   row("  rollout fraction", {"grpo", "rollout_frac"});
   row("  completion length", {"grpo", "completion_len_mean"});
+  row("  tokenizing share (real vocabulary)", {"grpo", "tokenizer_share"});
   row("GRPO peak RSS MB", {"grpo", "peak_rss_mb"});
   if (bench.contains("gemm") && !bench["gemm"]["shapes"].empty()) {
     out << "\nGEMM shapes (GFLOP/s, [m x k] x [k x n]; decode shapes also through the decode path's packed kernel):\n";

@@ -3,10 +3,10 @@
 
 namespace r1::config {
 
-DataStageConfig DataStageConfig::defaults_for(const std::string& kind) {
+DataStageConfig DataStageConfig::defaults_for(StageKind kind) {
   DataStageConfig c;
   c.kind = kind;
-  if (kind == "rejection-sample") {
+  if (kind == StageKind::kRejectionSample) {
     c.samples_per_prompt = 8;
     c.max_per_prompt = 4;
     c.sampling.temperature = 0.7;
@@ -21,9 +21,9 @@ void DataStageConfig::check(Problems& p, const std::string& path) const {
                                                  " > " + std::to_string(samples_per_prompt) + ")");
   if (mix_ratio > 0 && mix_file.empty())
     p.add(join_path(path, "mix_file"), "mix_ratio is " + std::to_string(mix_ratio) + " but no mix_file is given");
-  if (kind == "cold-start" && !mix_file.empty())
+  if (kind == StageKind::kColdStart && !mix_file.empty())
     p.add(join_path(path, "mix_file"), "only rejection-sample stages mix in non-reasoning data");
-  if (kind == "cold-start" && rewrite_template.find("{answer}") == std::string::npos)
+  if (kind == StageKind::kColdStart && rewrite_template.find("{answer}") == std::string::npos)
     p.add(join_path(path, "rewrite_template"), "must contain {answer}");
   if (filters.max_tokens > 0 && filters.max_tokens < filters.min_tokens)
     p.add(join_path(path, "filters.max_tokens"), "is below filters.min_tokens (" + std::to_string(filters.max_tokens) +

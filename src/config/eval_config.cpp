@@ -4,7 +4,7 @@
 namespace r1::config {
 
 EvalSettings::EvalSettings() {
-  prompts.split = "eval";
+  prompts.split = PromptSplit::kEval;
   prompts.n = 200;
   sampling.temperature = 0.6;
   sampling.top_p = 0.95;

@@ -2,6 +2,7 @@
 #include "r1/config/recipe.h"
 
 #include <cctype>
+#include <algorithm>
 #include <cstdio>
 #include <filesystem>
 
@@ -13,24 +14,41 @@ namespace r1::config {
 
 // ---- stage entries ---------------------------------------------------------------------------------
 
-StageVariant default_stage_config(const std::string& kind) {
-  if (kind == "pretrain") return PretrainConfig{};
-  if (kind == "train-zero" || kind == "grpo") return RlStageConfig::defaults_for(kind);
-  if (kind == "cold-start" || kind == "rejection-sample") return DataStageConfig::defaults_for(kind);
-  if (kind == "sft" || kind == "distill") {
-    SftStageConfig c;
-    c.kind = kind;
-    return c;
+namespace {
+
+// A stage config's `eval` switch, for the kinds that have one.
+template <class T, class = void>
+struct has_eval_flag : std::false_type {};
+template <class T>
+struct has_eval_flag<T, std::void_t<decltype(std::declval<const T&>().eval == true)>> : std::true_type {};
+
+// The scalar at a dotted key path of a node ("" when absent or not a scalar).
+std::string scalar_at(YAML::Node node, const std::string& dotted) {
+  for (const auto& part : split(dotted, '.')) {
+    if (!node.IsMap()) return "";
+    node = node[part];
+    if (!node.IsDefined()) return "";
   }
-  if (kind == "eval") return EvalStageConfig{};
-  throw InputError("unknown stage kind \"" + kind + "\"");
+  return node.IsScalar() ? node.Scalar() : "";
 }
+
+}  // namespace
 
 const std::string& StageEntry::name() const {
   return std::visit([](const auto& c) -> const std::string& { return c.name; }, config);
 }
-const std::string& StageEntry::kind() const {
-  return std::visit([](const auto& c) -> const std::string& { return c.kind; }, config);
+StageKind StageEntry::kind() const {
+  return std::visit([](const auto& c) { return c.kind; }, config);
+}
+std::string StageEntry::input(const std::string& key) const { return scalar_at(write_custom(*this), key); }
+bool StageEntry::wants_eval() const {
+  if (!info().produces_model) return false;
+  return std::visit(
+      [](const auto& c) {
+        if constexpr (has_eval_flag<std::decay_t<decltype(c)>>::value) return static_cast<bool>(c.eval);
+        return false;
+      },
+      config);
 }
 
 bool read_custom(const YAML::Node& node, StageEntry& out, Problems& problems, const std::string& path) {
@@ -38,18 +56,17 @@ bool read_custom(const YAML::Node& node, StageEntry& out, Problems& problems, co
     problems.add(path, "expected a stage mapping (name, kind, ...), got " + describe_node(node));
     return false;
   }
-  std::string kind;
   YAML::Node kind_node = node["kind"];
   if (!kind_node.IsDefined()) {
-    problems.add(path, "missing required key \"kind\" (one of " + join(kStageKinds, "|") + ")");
+    problems.add(path, "missing required key \"kind\" (one of " + enum_choices<StageKind>() + ")");
     return false;
   }
-  if (kind_node.IsScalar()) kind = kind_node.Scalar();
-  bool known = false;
-  for (const auto& k : kStageKinds) known = known || (k == kind);
-  if (!known) {
-    problems.add(join_path(path, "kind"), "expected one of " + join(kStageKinds, "|") + ", got " +
-                                              describe_node(kind_node) + enum_hint(kind, OneOf{kStageKinds}));
+  StageKind kind{};
+  if (!parse_value(kind_node, kind)) {
+    const std::string got = kind_node.IsScalar() ? kind_node.Scalar() : "";
+    problems.add(join_path(path, "kind"), "expected one of " + enum_choices<StageKind>() + ", got " +
+                                              describe_node(kind_node) +
+                                              enum_hint(got, OneOf{enum_names<StageKind>()}));
     return false;
   }
   out.config = default_stage_config(kind);
@@ -82,52 +99,23 @@ int Recipe::find(const std::string& name) const {
 
 namespace {
 
-// The stage inputs that may name another stage: (key, value) pairs of a stage config.
+// The stage inputs that are set: (key, value) pairs, in the registry's order.
 std::vector<std::pair<std::string, std::string>> stage_references(const StageEntry& entry) {
   std::vector<std::pair<std::string, std::string>> refs;
-  auto add = [&](const char* key, const std::string& value) {
-    if (!value.empty()) refs.emplace_back(key, value);
-  };
-  std::visit(
-      [&](const auto& c) {
-        using T = std::decay_t<decltype(c)>;
-        if constexpr (std::is_same_v<T, PretrainConfig>) {
-          add("init", c.init);
-          add("tokenizer.path", c.tokenizer.path);
-        }
-        if constexpr (std::is_same_v<T, RlStageConfig>) {
-          add("init", c.init);
-          add("reference", c.reference);
-        }
-        if constexpr (std::is_same_v<T, DataStageConfig>) add("policy", c.policy);
-        if constexpr (std::is_same_v<T, SftStageConfig>) {
-          add("init", c.init);
-          add("data", c.data);
-          add("teacher", c.teacher);
-        }
-        if constexpr (std::is_same_v<T, EvalStageConfig>) add("model", c.model);
-      },
-      entry.config);
+  for (const auto& in : entry.info().inputs) {
+    std::string value = entry.input(in.key);
+    if (!value.empty()) refs.emplace_back(in.key, value);
+  }
   return refs;
 }
 
 // Inputs a stage cannot run without (checked for recipes and, after CLI flags, for single stages).
 void check_required_inputs(const StageEntry& entry, Problems& p, const std::string& path) {
-  std::visit(
-      [&](const auto& c) {
-        using T = std::decay_t<decltype(c)>;
-        if constexpr (std::is_same_v<T, RlStageConfig>) {
-          if (c.init.empty()) p.add(join_path(path, "init"), "a " + c.kind + " stage needs init: the policy to start from");
-        }
-        if constexpr (std::is_same_v<T, DataStageConfig>) {
-          if (c.policy.empty()) p.add(join_path(path, "policy"), "a " + c.kind + " stage needs policy: the model to sample");
-        }
-        if constexpr (std::is_same_v<T, SftStageConfig>) {
-          if (c.data.empty()) p.add(join_path(path, "data"), "a " + c.kind + " stage needs data: a dataset stage or JSONL path");
-          if (c.kind == "sft" && c.init.empty()) p.add(join_path(path, "init"), "an sft stage needs init: the model to fine-tune");
-        }
-      },
-      entry.config);
+  for (const auto& in : entry.info().inputs)
+    if (in.required && entry.input(in.key).empty())
+      p.add(join_path(path, in.key), std::string("a ") + entry.kind_name() + " stage needs " + in.key + ": " +
+                                         (in.type == InputType::kData ? "a dataset stage or JSONL path"
+                                                                      : "a model stage or checkpoint path"));
 }
 
 }  // namespace
@@ -277,8 +265,9 @@ Recipe load_recipe(const std::string& path, const std::vector<Override>& overrid
   return parse_recipe(load_yaml_file(path), path, overrides);
 }
 
-StageFile parse_stage_file(YAML::Node input, const std::string& source, const std::string& kind,
+StageFile parse_stage_file(YAML::Node input, const std::string& source, StageKind kind,
                            const std::vector<Override>& overrides) {
+  const std::string kind_name = enum_name(kind);
   YAML::Node root = YAML::Clone(input);
   Problems problems(source);
   if (root.IsNull()) root = YAML::Node(YAML::NodeType::Map);
@@ -287,10 +276,10 @@ StageFile parse_stage_file(YAML::Node input, const std::string& source, const st
     problems.throw_if_any();
   }
   apply_overrides(root, overrides, problems);
-  if (!root["kind"].IsDefined()) root["kind"] = kind;
-  if (!root["name"].IsDefined()) root["name"] = kind;
-  if (root["kind"].IsScalar() && root["kind"].Scalar() != kind) {
-    problems.add("kind", "this file is a " + quote(root["kind"].Scalar()) + " stage, but the command runs " + kind);
+  if (!root["kind"].IsDefined()) root["kind"] = kind_name;
+  if (!root["name"].IsDefined()) root["name"] = kind_name;
+  if (root["kind"].IsScalar() && root["kind"].Scalar() != kind_name) {
+    problems.add("kind", "this file is a " + quote(root["kind"].Scalar()) + " stage, but the command runs " + kind_name);
     problems.throw_if_any();
   }
   // Split run-wide keys from stage keys.
@@ -312,7 +301,7 @@ StageFile parse_stage_file(YAML::Node input, const std::string& source, const st
   return out;
 }
 
-StageFile load_stage_file(const std::string& path, const std::string& kind, const std::vector<Override>& overrides) {
+StageFile load_stage_file(const std::string& path, StageKind kind, const std::vector<Override>& overrides) {
   return parse_stage_file(load_yaml_file(path), path, kind, overrides);
 }
 
@@ -327,13 +316,11 @@ void validate_file(const std::string& path) {
   if (root["stages"].IsDefined()) {
     parse_recipe(root, path);
   } else if (root["kind"].IsDefined() && root["kind"].IsScalar()) {
-    std::string kind = root["kind"].Scalar();
-    bool known = false;
-    for (const auto& k : kStageKinds) known = known || k == kind;
-    if (!known) {
+    StageKind kind{};
+    if (!parse_value(root["kind"], kind)) {
       Problems p(path);
-      p.add("kind", "expected one of " + join(kStageKinds, "|") + ", got " + quote(kind) +
-                        enum_hint(kind, OneOf{kStageKinds}));
+      p.add("kind", "expected one of " + enum_choices<StageKind>() + ", got " + quote(root["kind"].Scalar()) +
+                        enum_hint(root["kind"].Scalar(), OneOf{enum_names<StageKind>()}));
       p.throw_if_any();
     }
     parse_stage_file(root, path, kind);
@@ -356,42 +343,36 @@ void validate_file(const std::string& path) {
 }
 
 namespace {
-// A key added to stage configs after runs began: `field` of any map under a key named `parent`, and its default.
-struct LateKey {
-  const char* parent;
-  const char* field;
-  const char* default_value;
-};
-constexpr LateKey kLateKeys[] = {{"sampling", "kv_cache_dtype", "auto"}};
 
-// Removes every late key that holds its default from the maps and sequences under `node`.
-void drop_late_defaults(YAML::Node node) {
-  if (node.IsSequence()) {
-    for (auto item : node) drop_late_defaults(item);
-    return;
-  }
-  if (!node.IsMap()) return;
-  for (auto it : node) {
-    const std::string key = it.first.as<std::string>();
-    YAML::Node child = it.second;
-    for (const auto& late : kLateKeys) {
-      if (key != late.parent || !child.IsMap()) continue;
-      const YAML::Node& lookup = child;  // const: looking up does not insert
-      if (lookup[late.field] && lookup[late.field].IsScalar() &&
-          lookup[late.field].as<std::string>() == late.default_value)
-        child.remove(late.field);
+// The entries of mapping `node` whose values differ from those of `defaults` (recursing into mappings both hold;
+// lists and scalars compare whole). Keys in `always` are kept whatever their value.
+YAML::Node non_default_entries(const YAML::Node& node, const YAML::Node& defaults,
+                               const std::vector<std::string>& always = {}) {
+  YAML::Node out(YAML::NodeType::Map);
+  for (auto it = node.begin(); it != node.end(); ++it) {
+    const std::string key = it->first.as<std::string>();
+    const YAML::Node value = it->second;
+    const YAML::Node base = defaults.IsMap() ? defaults[key] : YAML::Node();
+    if (std::find(always.begin(), always.end(), key) != always.end() || !base.IsDefined()) {
+      out[key] = value;
+    } else if (value.IsMap() && base.IsMap()) {
+      YAML::Node diff = non_default_entries(value, base);
+      if (diff.size() > 0) out[key] = diff;
+    } else if (emit_yaml(value) != emit_yaml(base)) {
+      out[key] = value;
     }
-    drop_late_defaults(child);
   }
+  return out;
 }
+
 }  // namespace
 
 std::string hashed_config_text(const StageEntry& stage, const RunSettings& run) {
+  StageEntry defaults{default_stage_config(stage.kind())};
   YAML::Node node(YAML::NodeType::Map);
-  node["stage"] = write_custom(stage);
-  drop_late_defaults(node["stage"]);
+  node["stage"] = non_default_entries(write_custom(stage), write_custom(defaults), {"name", "kind"});
   node["seed"] = run.seed;
-  node["dtype"] = run.dtype;
+  if (run.dtype != RunSettings{}.dtype) node["dtype"] = write_value(run.dtype);
   return emit_yaml(node);
 }
 

@@ -3,7 +3,7 @@
 
 namespace r1::config {
 
-RlStageConfig RlStageConfig::defaults_for(const std::string& kind) {
+RlStageConfig RlStageConfig::defaults_for(StageKind kind) {
   RlStageConfig c;
   c.kind = kind;
   RewardSpec accuracy;
@@ -14,10 +14,10 @@ RlStageConfig RlStageConfig::defaults_for(const std::string& kind) {
   format.weight = 0.5;
   c.rewards = {accuracy, format};
   c.optim.lr = 1e-4;
-  c.optim.schedule = "constant";
+  c.optim.schedule = LrSchedule::kConstant;
   c.optim.warmup_steps = 0;
   c.optim.weight_decay = 0.0;
-  if (kind == "grpo") {
+  if (kind == StageKind::kGrpo) {
     RewardSpec language;
     language.name = "language";
     language.weight = 0.2;
@@ -32,7 +32,7 @@ void RlStageConfig::check(Problems& p, const std::string& path) const {
   if (sampling.temperature == 0.0)
     p.add(join_path(path, "sampling.temperature"), "GRPO needs sampling (temperature > 0); greedy groups have no "
                                                    "variance");
-  if (prompts.split == "eval")
+  if (prompts.split == PromptSplit::kEval)
     p.add(join_path(path, "prompts.split"), "training on the eval split would leak the held-out set; use train");
 }
 

@@ -23,14 +23,13 @@ std::vector<PromptExample> load_prompts(const config::PromptSourceConfig& cfg, s
       throw InputError("prompts.levels: expected difficulty levels in [1, 5], got " + std::to_string(level));
   if (cfg.n < 1) throw InputError("prompts.n: a synthetic task needs n >= 1, got " + std::to_string(cfg.n));
   if (cfg.offset < 0) throw InputError("prompts.offset: expected >= 0, got " + std::to_string(cfg.offset));
-  if (cfg.split != "train" && cfg.split != "eval")
-    throw InputError("prompts.split: expected train or eval, got " + quote(cfg.split));
   const bool mixed = cfg.language == "mixed";
   if (!mixed) require_language(cfg.language, "prompts.language");
-  const bool want_eval = cfg.split == "eval";
+  const bool want_eval = cfg.split == config::PromptSplit::kEval;
+  const std::string split_name = config::enum_name(cfg.split);
 
   // One stream per (task, split): a larger n extends a smaller one.
-  Rng rng(derive_seed(seed, "prompts/" + cfg.task + "/" + cfg.split));
+  Rng rng(derive_seed(seed, "prompts/" + cfg.task + "/" + split_name));
   const size_t total = static_cast<size_t>(cfg.offset) + static_cast<size_t>(cfg.n);
   std::vector<PromptExample> out;
   out.reserve(total);
@@ -41,7 +40,7 @@ std::vector<PromptExample> load_prompts(const config::PromptSourceConfig& cfg, s
   const size_t max_attempts = 2000 * total + 100000;
   while (out.size() < total) {
     if (++attempts > max_attempts)
-      throw RuntimeFailure("prompts: could not draw " + std::to_string(total) + " " + cfg.split + " problems of " +
+      throw RuntimeFailure("prompts: could not draw " + std::to_string(total) + " " + split_name + " problems of " +
                            cfg.task);
     int level = rng.pick(cfg.levels);
     std::string language = mixed ? (out.size() % 2 == 0 ? "en" : "es") : cfg.language;

@@ -24,11 +24,10 @@ std::string required_string(const Json& row, const std::string& field, const std
 
 std::vector<SftExample> load_sft_dataset(const std::string& path, const std::string& prompt_field,
                                          const std::string& completion_field, const std::string& messages_field,
-                                         const std::string& template_name) {
-  if (!template_name.empty()) render_prompt(template_name, "check");  // an unknown template fails before reading
+                                         const PromptRenderer* renderer) {
   std::vector<SftExample> out;
   for_each_jsonl(path, [&](const Json& row, size_t line) {
-    std::string question, completion;
+    std::string question, completion, prompt;
     Json meta = Json::object();
     auto m = messages_field.empty() ? row.end() : row.find(messages_field);
     if (m != row.end()) {
@@ -60,6 +59,8 @@ std::vector<SftExample> load_sft_dataset(const std::string& path, const std::str
       if (trim(question).empty())
         throw InputError(where(path, line) + "no non-empty user message before the last assistant message");
       if (trim(completion).empty()) throw InputError(where(path, line) + "the last assistant message is empty");
+      if (renderer && renderer->uses_chat_template())
+        prompt = renderer->render_conversation(Json(m->begin(), m->begin() + last_assistant));
       for (auto it = row.begin(); it != row.end(); ++it)
         if (it.key() != messages_field) meta[it.key()] = it.value();
     } else {
@@ -73,7 +74,7 @@ std::vector<SftExample> load_sft_dataset(const std::string& path, const std::str
     }
     meta["source_line"] = line;
     SftExample ex;
-    ex.prompt = template_name.empty() ? question : render_prompt(template_name, question);
+    ex.prompt = !prompt.empty() ? prompt : renderer ? renderer->render(question) : question;
     ex.completion = completion;
     ex.meta = std::move(meta);
     out.push_back(std::move(ex));

@@ -84,8 +84,10 @@ EvalResult evaluate(train::ModelBundle& bundle, const std::vector<PromptExample>
   std::vector<std::vector<int>> tokens(prompts.size());
   std::vector<std::vector<int>> rows;
   std::vector<std::uint64_t> seeds;
+  const PromptRenderer renderer(settings.prompts.template_name, bundle.tokenizer,
+                                bundle.source.empty() ? "the model" : bundle.source);
   for (size_t i = 0; i < prompts.size(); ++i) {
-    texts[i] = render_prompt(settings.prompts.template_name, prompts[i].question);
+    texts[i] = renderer.render(prompts[i].question);
     tokens[i] = generate::encode_prompt(bundle.tokenizer, texts[i]);
     results[i].level = prompts[i].level;
     for (int s = 0; s < k; ++s) {

@@ -24,7 +24,11 @@ const char* finish_reason_name(FinishReason r) {
 
 std::vector<int> encode_prompt(const Tokenizer& tokenizer, const std::string& text) {
   std::vector<int> ids;
-  if (tokenizer.bos_id() >= 0) ids.push_back(tokenizer.bos_id());
+  // A chat template writes the BOS token into the text itself (Llama 3's "{{ bos_token }}"); the HF tokenizer
+  // then reads it as the special token, and a second one must not be added.
+  const bool written = tokenizer.kind() == Tokenizer::Kind::kHfBpe && tokenizer.bos_id() >= 0 &&
+                       starts_with(text, tokenizer.bos_token());
+  if (tokenizer.bos_id() >= 0 && !written) ids.push_back(tokenizer.bos_id());
   auto body = tokenizer.encode(text);
   ids.insert(ids.end(), body.begin(), body.end());
   return ids;
@@ -65,13 +69,14 @@ bool ends_with_stop(const std::string& tail, const std::vector<std::string>& sto
     if (!s.empty() && ends_with(tail, s)) return true;
   return false;
 }
-// The KV cache's element type for sampling.kv_cache_dtype (validated when the config is read): nullopt = the
-// model's dtype.
-std::optional<torch::ScalarType> kv_cache_scalar_type(const std::string& name) {
-  if (name == "float32") return torch::kFloat32;
-  if (name == "bfloat16") return torch::kBFloat16;
-  if (name == "auto") return std::nullopt;
-  throw InputError("sampling.kv_cache_dtype: expected auto, float32 or bfloat16, got \"" + name + "\"");
+// The KV cache's element type for sampling.kv_cache_dtype: nullopt = the model's dtype.
+std::optional<torch::ScalarType> kv_cache_scalar_type(config::KvCacheDtype dtype) {
+  switch (dtype) {
+    case config::KvCacheDtype::kFloat32: return torch::kFloat32;
+    case config::KvCacheDtype::kBfloat16: return torch::kBFloat16;
+    case config::KvCacheDtype::kAuto: break;
+  }
+  return std::nullopt;
 }
 }  // namespace
 

@@ -22,7 +22,11 @@ namespace {
 constexpr const char* kConfigFile = "config.json";
 constexpr const char* kWeightsFile = "model.safetensors";
 constexpr const char* kIndexFile = "model.safetensors.index.json";
-constexpr const char* kTokenizerFile = "tokenizer.model";
+constexpr const char* kSpmFile = "tokenizer.model";
+constexpr const char* kHfTokenizerFile = "tokenizer.json";
+constexpr const char* kTokenizerConfigFile = "tokenizer_config.json";
+// The files a tokenizer.json checkpoint carries besides it (kept as the model ships them).
+constexpr const char* kHfTokenizerCompanions[] = {kTokenizerConfigFile, "chat_template.jinja"};
 constexpr const char* kTrainerDir = "trainer_state";
 constexpr const char* kStateFile = "state.json";
 constexpr const char* kTrainerTensorsFile = "tensors.safetensors";
@@ -129,12 +133,8 @@ void prune(const fs::path& stage_dir, const std::string& just_saved, int keep_la
   fsync_path(stage_dir);
 }
 
-void write_weights(const fs::path& dir, const CheckpointContent& c) {
-  write_file_atomic(dir / kConfigFile,
-                    pretty(hf_config_from_model(c.model, c.vocab_size, c.bos_id, c.eos_id, c.pad_id, c.torch_dtype)));
-  save_safetensors((dir / kWeightsFile).string(), c.weights, {{"format", "pt"}});
-  write_file_atomic(dir / kTokenizerFile, c.tokenizer_model);
-
+// tokenizer_config.json and special_tokens_map.json for a SentencePiece tokenizer (LlamaTokenizer).
+void write_spm_tokenizer_config(const fs::path& dir, const CheckpointContent& c) {
   Json tok = Json::object();
   tok["tokenizer_class"] = "LlamaTokenizer";
   tok["bos_token"] = token_or_null(c.bos_token);
@@ -156,12 +156,23 @@ void write_weights(const fs::path& dir, const CheckpointContent& c) {
                                    {"unk_token", &c.unk_token}})
     if (!token->empty()) special[key] = *token;
   write_file_atomic(dir / "special_tokens_map.json", pretty(special));
+}
 
+void write_generation_config(const fs::path& dir, const CheckpointContent& c) {
   Json gen = Json::object();
   if (c.bos_id >= 0) gen["bos_token_id"] = c.bos_id;
   if (c.eos_id >= 0) gen["eos_token_id"] = c.eos_id;
   if (c.pad_id >= 0) gen["pad_token_id"] = c.pad_id;
   write_file_atomic(dir / "generation_config.json", pretty(gen));
+}
+
+void write_weights(const fs::path& dir, const CheckpointContent& c) {
+  write_file_atomic(dir / kConfigFile,
+                    pretty(hf_config_from_model(c.model, c.vocab_size, c.bos_id, c.eos_id, c.pad_id, c.torch_dtype)));
+  save_safetensors((dir / kWeightsFile).string(), c.weights, {{"format", "pt"}});
+  for (const auto& [file, bytes] : c.tokenizer_files) write_file_atomic(dir / file, bytes);
+  if (c.tokenizer_files.count(kTokenizerConfigFile) == 0) write_spm_tokenizer_config(dir, c);
+  write_generation_config(dir, c);
 }
 
 // Loads the weights named by model.safetensors.index.json.
@@ -225,7 +236,8 @@ std::string checkpoint_name(long step) {
 bool is_complete_checkpoint(const std::string& dir) {
   fs::path d(dir);
   return path_is_dir(d) && path_exists(d / kConfigFile) &&
-         (path_exists(d / kWeightsFile) || path_exists(d / kIndexFile)) && path_exists(d / kTokenizerFile);
+         (path_exists(d / kWeightsFile) || path_exists(d / kIndexFile)) &&
+         (path_exists(d / kHfTokenizerFile) || path_exists(d / kSpmFile));
 }
 
 std::string save_checkpoint(const std::string& stage_dir, const std::string& name, const CheckpointContent& c,
@@ -236,7 +248,9 @@ std::string save_checkpoint(const std::string& stage_dir, const std::string& nam
   make_dirs(stage);
   remove_leftovers(stage);
 
-  uint64_t bytes = tensor_bytes(c.weights) + tensor_bytes(c.trainer_tensors) + c.tokenizer_model.size() +
+  uint64_t tokenizer_bytes = 0;
+  for (const auto& [file, text] : c.tokenizer_files) tokenizer_bytes += text.size();
+  uint64_t bytes = tensor_bytes(c.weights) + tensor_bytes(c.trainer_tensors) + tokenizer_bytes +
                    (c.trainer_state.is_null() ? 0 : c.trainer_state.dump().size());
   require_free_space(stage, 2 * bytes + (1u << 20), "checkpoint " + (stage / name).string());
 
@@ -306,10 +320,15 @@ LoadedCheckpoint load_checkpoint(const std::string& path, bool with_trainer_stat
   else
     throw InputError(out.path + ": no model weights (expected " + kWeightsFile + " or " + kIndexFile + ")");
 
-  fs::path tok = dir / kTokenizerFile;
-  if (!path_exists(tok))
-    throw InputError(out.path + ": missing " + kTokenizerFile + " (the SentencePiece tokenizer)");
-  out.tokenizer_model = read_file(tok);
+  if (path_exists(dir / kHfTokenizerFile)) {
+    out.tokenizer_files[kHfTokenizerFile] = read_file(dir / kHfTokenizerFile);
+    for (const char* file : kHfTokenizerCompanions)
+      if (path_exists(dir / file)) out.tokenizer_files[file] = read_file(dir / file);
+  } else if (path_exists(dir / kSpmFile)) {
+    out.tokenizer_files[kSpmFile] = read_file(dir / kSpmFile);
+  } else {
+    throw InputError(out.path + ": no tokenizer (expected " + kHfTokenizerFile + " or " + kSpmFile + ")");
+  }
 
   fs::path ts = dir / kTrainerDir;
   if (with_trainer_state && path_exists(ts)) {

@@ -57,25 +57,37 @@ std::vector<Json> read_jsonl(const std::string& path) {
   return rows;
 }
 
+std::string jsonl_where(const std::string& path, size_t line) { return path + ":" + std::to_string(line) + ": "; }
+
+InputError jsonl_field_error(const std::string& path, size_t line, const std::string& field,
+                             const std::string& expected, const Json& got) {
+  return InputError(jsonl_where(path, line) + "field \"" + field + "\": expected " + expected + ", got " +
+                    describe_json(got));
+}
+
 std::string jsonl_string(const Json& row, const std::string& field, const std::string& path, size_t line) {
   auto it = row.find(field);
-  if (it == row.end())
-    throw InputError(path + ":" + std::to_string(line) + ": missing field \"" + field + "\"");
+  if (it == row.end()) throw InputError(jsonl_where(path, line) + "missing field \"" + field + "\"");
   if (it->is_string()) return it->get<std::string>();
   if (it->is_number_integer()) return std::to_string(it->get<long long>());
   if (it->is_number()) return format_number(it->get<double>());
-  throw InputError(path + ":" + std::to_string(line) + ": field \"" + field + "\": expected a string, got " +
-                   describe_json(*it));
+  throw jsonl_field_error(path, line, field, "a string", *it);
 }
 
 double jsonl_number(const Json& row, const std::string& field, const std::string& path, size_t line) {
   auto it = row.find(field);
-  if (it == row.end())
-    throw InputError(path + ":" + std::to_string(line) + ": missing field \"" + field + "\"");
-  if (!it->is_number())
-    throw InputError(path + ":" + std::to_string(line) + ": field \"" + field + "\": expected a number, got " +
-                     describe_json(*it));
+  if (it == row.end()) throw InputError(jsonl_where(path, line) + "missing field \"" + field + "\"");
+  if (!it->is_number()) throw jsonl_field_error(path, line, field, "a number", *it);
   return it->get<double>();
+}
+
+long long jsonl_integer(const Json& value, const std::string& path, size_t line, const std::string& field) {
+  if (value.is_number_integer()) return value.get<long long>();
+  if (value.is_number_float()) {
+    double d = value.get<double>();
+    if (d == static_cast<double>(static_cast<long long>(d)) && d > -1e15 && d < 1e15) return static_cast<long long>(d);
+  }
+  throw jsonl_field_error(path, line, field, "an integer", value);
 }
 
 JsonlWriter::JsonlWriter(const std::string& path, bool append) : path_(path) {

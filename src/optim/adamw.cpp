@@ -73,11 +73,11 @@ void AdamW::load_state(const std::map<std::string, torch::Tensor>& tensors, int6
 double lr_at(const config::OptimConfig& cfg, int64_t step, int64_t total) {
   if (cfg.warmup_steps > 0 && step < cfg.warmup_steps)
     return cfg.lr * static_cast<double>(step + 1) / static_cast<double>(cfg.warmup_steps);
-  if (cfg.schedule == "constant") return cfg.lr;
+  if (cfg.schedule == config::LrSchedule::kConstant) return cfg.lr;
   int64_t decay_steps = std::max<int64_t>(1, total - cfg.warmup_steps - 1);
   double progress = std::min(1.0, static_cast<double>(step - cfg.warmup_steps) / static_cast<double>(decay_steps));
   double floor = cfg.lr * cfg.min_lr_ratio;
-  if (cfg.schedule == "linear") return cfg.lr - (cfg.lr - floor) * progress;
+  if (cfg.schedule == config::LrSchedule::kLinear) return cfg.lr - (cfg.lr - floor) * progress;
   return floor + 0.5 * (cfg.lr - floor) * (1.0 + std::cos(M_PI * progress));
 }
 

@@ -4,49 +4,11 @@
 #include "r1/rewards/language_words.h"
 #include "r1/util/error.h"
 #include "r1/util/strings.h"
+#include "r1/util/utf8.h"
 
 namespace r1 {
 
 namespace {
-
-// Decodes one UTF-8 code point at `i` (advancing it); invalid bytes decode as U+FFFD.
-char32_t next_code_point(const std::string& s, size_t& i) {
-  unsigned char c = static_cast<unsigned char>(s[i]);
-  int len = c < 0x80 ? 1 : (c >> 5) == 0x6 ? 2 : (c >> 4) == 0xe ? 3 : (c >> 3) == 0x1e ? 4 : 0;
-  if (len == 0 || i + len > s.size()) {
-    ++i;
-    return 0xfffd;
-  }
-  char32_t cp = len == 1 ? c : len == 2 ? (c & 0x1f) : len == 3 ? (c & 0x0f) : (c & 0x07);
-  for (int k = 1; k < len; ++k) {
-    unsigned char cc = static_cast<unsigned char>(s[i + k]);
-    if ((cc >> 6) != 0x2) {
-      ++i;
-      return 0xfffd;
-    }
-    cp = (cp << 6) | (cc & 0x3f);
-  }
-  i += len;
-  return cp;
-}
-
-void append_utf8(std::string& out, char32_t cp) {
-  if (cp < 0x80) {
-    out += static_cast<char>(cp);
-  } else if (cp < 0x800) {
-    out += static_cast<char>(0xc0 | (cp >> 6));
-    out += static_cast<char>(0x80 | (cp & 0x3f));
-  } else if (cp < 0x10000) {
-    out += static_cast<char>(0xe0 | (cp >> 12));
-    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3f));
-    out += static_cast<char>(0x80 | (cp & 0x3f));
-  } else {
-    out += static_cast<char>(0xf0 | (cp >> 18));
-    out += static_cast<char>(0x80 | ((cp >> 12) & 0x3f));
-    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3f));
-    out += static_cast<char>(0x80 | (cp & 0x3f));
-  }
-}
 
 bool is_latin_letter(char32_t c) {
   return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= 0xc0 && c <= 0x24f && c != 0xd7 && c != 0xf7);
@@ -86,7 +48,7 @@ bool has_spanish_letter(const std::string& w) {
 
 bool has_non_latin(const std::string& w) {
   for (size_t i = 0; i < w.size();) {
-    char32_t c = next_code_point(w, i);
+    char32_t c = utf8::next(w, i);
     if (is_other_letter(c)) return true;
   }
   return false;
@@ -116,13 +78,13 @@ std::vector<std::string> split_words(const std::string& text) {
     cur.clear();
   };
   for (size_t i = 0; i < text.size();) {
-    char32_t c = next_code_point(text, i);
+    char32_t c = utf8::next(text, i);
     if (is_ideograph(c)) {
       flush();
-      append_utf8(cur, c);
+      utf8::append(cur, c);
       flush();
     } else if (is_latin_letter(c) || is_other_letter(c)) {
-      append_utf8(cur, lower(c));
+      utf8::append(cur, lower(c));
     } else {
       flush();
     }

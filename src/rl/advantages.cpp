@@ -41,13 +41,11 @@ double safe_div(double a, double b) { return b > 0 ? a / b : 0.0; }
 
 }  // namespace
 
-Advantages compute_advantages(const std::vector<double>& rewards, int group_size, const std::string& scale,
+Advantages compute_advantages(const std::vector<double>& rewards, int group_size, config::ScaleRewards scale,
                               double eps) {
+  using config::ScaleRewards;
   if (group_size < 1)
     throw InputError("compute_advantages: group_size must be >= 1 (got " + std::to_string(group_size) + ")");
-  if (scale != "group" && scale != "batch" && scale != "none")
-    throw InputError("compute_advantages: scale_rewards must be one of group | batch | none (got " + quote(scale) +
-                     ")");
   if (!std::isfinite(eps) || eps < 0)
     throw InputError("compute_advantages: eps must be a finite number >= 0 (got " + format_number(eps) + ")");
   const size_t n = rewards.size();
@@ -65,13 +63,13 @@ Advantages compute_advantages(const std::vector<double>& rewards, int group_size
   out.group_mean.resize(n);
   out.std_used.resize(n);
   out.group_all_equal.resize(n / g);
-  const Moments batch = scale == "batch" ? moments(rewards.data(), n) : Moments{};
+  const Moments batch = scale == ScaleRewards::kBatch ? moments(rewards.data(), n) : Moments{};
   for (size_t k = 0; k < n / g; ++k) {
     const double* r = rewards.data() + k * g;
     const Moments grp = moments(r, g);
     out.group_all_equal[k] = grp.all_equal ? 1 : 0;
     if (grp.all_equal) ++out.zero_std_groups;
-    const double std_used = scale == "batch" ? batch.sd : grp.sd;
+    const double std_used = scale == ScaleRewards::kBatch ? batch.sd : grp.sd;
     for (size_t j = 0; j < g; ++j) {
       const size_t i = k * g + j;
       out.group_mean[i] = grp.mean;
@@ -81,7 +79,7 @@ Advantages compute_advantages(const std::vector<double>& rewards, int group_size
         continue;
       }
       const double centered = r[j] - grp.mean;
-      out.advantages[i] = scale == "none" ? centered : safe_div(centered, std_used + eps);
+      out.advantages[i] = scale == ScaleRewards::kNone ? centered : safe_div(centered, std_used + eps);
     }
   }
   return out;

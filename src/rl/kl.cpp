@@ -19,20 +19,8 @@ std::string describe(const torch::Tensor& t) {
 
 }  // namespace
 
-const std::vector<std::string>& kl_estimator_names() {
-  static const std::vector<std::string> kNames = {"k1", "abs", "k2", "k3", "k3-clamped"};
-  return kNames;
-}
-
-torch::Tensor kl_estimate(const torch::Tensor& logp, const torch::Tensor& ref_logp, const std::string& estimator) {
-  const auto& names = kl_estimator_names();
-  if (std::find(names.begin(), names.end(), estimator) == names.end()) {
-    std::string msg = "kl_estimate: kl_estimator must be one of " + join(names, " | ") + " (got " + quote(estimator) +
-                      ")";
-    const std::string near = closest_match(estimator, names);
-    if (!near.empty()) msg += "; did you mean " + quote(near) + "?";
-    throw InputError(msg);
-  }
+torch::Tensor kl_estimate(const torch::Tensor& logp, const torch::Tensor& ref_logp, config::KlEstimator estimator) {
+  using config::KlEstimator;
   if (!logp.defined() || !ref_logp.defined())
     throw InputError("kl_estimate: logp and ref_logp must both be defined tensors");
   if (!logp.is_floating_point() || logp.sizes() != ref_logp.sizes() || logp.scalar_type() != ref_logp.scalar_type() ||
@@ -40,10 +28,10 @@ torch::Tensor kl_estimate(const torch::Tensor& logp, const torch::Tensor& ref_lo
     throw InputError("kl_estimate: logp and ref_logp must be floating tensors of the same shape, dtype and device (got " +
                      describe(logp) + " and " + describe(ref_logp) + ")");
 
-  if (estimator == "k1") return logp - ref_logp;
-  if (estimator == "abs") return (logp - ref_logp).abs();
-  if (estimator == "k2") return 0.5 * (logp - ref_logp).square();
-  if (estimator == "k3") {
+  if (estimator == KlEstimator::kK1) return logp - ref_logp;
+  if (estimator == KlEstimator::kAbs) return (logp - ref_logp).abs();
+  if (estimator == KlEstimator::kK2) return 0.5 * (logp - ref_logp).square();
+  if (estimator == KlEstimator::kK3) {
     const torch::Tensor d = ref_logp - logp;
     return torch::expm1(d) - d;  // = exp(d) - d - 1 without the cancellation near d = 0
   }

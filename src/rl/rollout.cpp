@@ -51,10 +51,9 @@ void Rollout::append(Rollout&& other) {
   generated_tokens += other.generated_tokens;
 }
 
-Rollout collect_rollout(generate::Sampler& sampler, const Tokenizer& tokenizer, const RewardSet& rewards,
-                        std::vector<PromptExample> prompts, const std::string& template_name,
-                        const config::SamplingConfig& sampling, int group_size, std::uint64_t seed,
-                        std::size_t first_row) {
+Rollout collect_rollout(generate::Sampler& sampler, const Tokenizer& tokenizer, std::vector<PromptExample> prompts,
+                        const PromptRenderer& renderer, const config::SamplingConfig& sampling, int group_size,
+                        std::uint64_t seed, std::size_t first_row) {
   Stopwatch clock;
   Rollout r;
   r.group_size = group_size;
@@ -62,7 +61,7 @@ Rollout collect_rollout(generate::Sampler& sampler, const Tokenizer& tokenizer, 
   std::vector<std::vector<int>> rows;
   std::vector<std::uint64_t> seeds;
   for (size_t k = 0; k < r.prompts.size(); ++k) {
-    r.prompt_texts.push_back(render_prompt(template_name, r.prompts[k].question));
+    r.prompt_texts.push_back(renderer.render(r.prompts[k].question));
     r.prompt_tokens.push_back(generate::encode_prompt(tokenizer, r.prompt_texts.back()));
     for (int g = 0; g < group_size; ++g) {
       rows.push_back(r.prompt_tokens.back());
@@ -74,14 +73,21 @@ Rollout collect_rollout(generate::Sampler& sampler, const Tokenizer& tokenizer, 
     RolloutSample s;
     s.prompt_index = i / group_size;
     s.completion = std::move(completions[i]);
-    const auto& c = s.completion;
-    s.outcome = rewards.score(r.prompts[s.prompt_index], r.prompt_texts[s.prompt_index], c.text,
-                              static_cast<int>(c.tokens.size()), c.truncated());
-    r.generated_tokens += static_cast<std::int64_t>(c.tokens.size());
+    r.generated_tokens += static_cast<std::int64_t>(s.completion.tokens.size());
     r.samples.push_back(std::move(s));
   }
   r.seconds = clock.seconds();
   return r;
+}
+
+void score_rollout(Rollout& rollout, const RewardSet& rewards) {
+  Stopwatch clock;
+  for (auto& s : rollout.samples) {
+    const auto& c = s.completion;
+    s.outcome = rewards.score(rollout.prompts[s.prompt_index], rollout.prompt_texts[s.prompt_index], c.text,
+                              static_cast<int>(c.tokens.size()), c.truncated());
+  }
+  rollout.seconds += clock.seconds();
 }
 
 PolicyBatch make_policy_batch(const Rollout& rollout, const std::vector<size_t>& rows, bool mask_truncated,

@@ -87,147 +87,113 @@ double mean_token_loss(model::TransformerImpl& model, const std::vector<TokenRow
   return sums[1] > 0 ? sums[0] / sums[1] : 0.0;
 }
 
-void run_lm_training(const LmTrainPlan& plan, train::ModelBundle& bundle, const train::TrainerEnv& env) {
-  auto log = logger();
-  dist::Comm& comm = dist::world();
-  if (comm.rank() != env.rank || comm.world_size() != env.world_size)
-    throw RuntimeFailure("[" + env.stage_name + "] trainer started as rank " + std::to_string(env.rank) + " of " +
-                         std::to_string(env.world_size) + " but the process group is " + comm.describe());
-  auto& model = *bundle.model;
-  const int pad = bundle.tokenizer.pad_id();
-  const bool kd_on = plan.teacher != nullptr && plan.kd.weight > 0;
-  optim::AdamW opt(
-      [&] {
-        std::vector<std::pair<std::string, torch::Tensor>> named;
-        for (const auto& item : model.named_parameters()) named.emplace_back(item.key(), item.value());
-        return named;
-      }(),
-      plan.optim);
-  std::vector<torch::Tensor> params;
-  for (const auto& p : model.parameters()) params.push_back(p);
+LmTrainer::LmTrainer(const LmTrainPlan& plan, train::ModelBundle& bundle, const train::RunContext& ctx)
+    : plan_(plan),
+      bundle_(bundle),
+      ctx_(ctx),
+      cursor_(plan.train_rows.size(), derive_seed(ctx.seed, "rows/" + ctx.stage_name), "the training set"),
+      loop_(ctx, bundle, plan.optim, plan.total_steps, plan.checkpoint),
+      last_eval_(NAN) {}
 
-  EpochCursor cursor(plan.train_rows.size(), derive_seed(env.seed, "rows/" + env.stage_name), "the training set");
-  std::int64_t start_step = 0;
-  int skipped_before = 0;
-  auto resume_from = train::find_resume_checkpoint(env);
-  if (resume_from) {
-    auto restored = train::restore_train_checkpoint(env, *resume_from, bundle, opt);
-    start_step = restored.step;
-    cursor.restore(restored.state.at("data_cursor"));
-    skipped_before = restored.state.value("nonfinite_skipped", 0);
-    const int saved_world = restored.state.value("world_size", 1);
-    if (saved_world != env.world_size)
-      log->warn("[{}] {} was written by {} rank(s) and resumes on {}: a step now takes {} rows instead of {} (resume "
-                "with the same number of ranks to continue the same run)",
-                env.stage_name, *resume_from, saved_world, env.world_size, rows_per_step(plan, env.world_size),
-                rows_per_step(plan, saved_world));
-    log->info("[{}] resumed from {} at step {}", env.stage_name, *resume_from, start_step);
-  }
-  // Replicas start identical: same seeded init or checkpoint, and rank 0's weights broadcast for certainty.
-  dist::broadcast_parameters(comm, params);
-  train::StepLog metrics(env, "metrics.jsonl", start_step, !resume_from.has_value());
-  train::NonfiniteSteps bad_steps(env.stage_name, plan.optim.skip_nonfinite, skipped_before);
-  auto save = [&](const std::string& name, std::int64_t step) {
-    metrics.sync();
-    Json state{{"data_cursor", cursor.state()}, {"world_size", env.world_size}, {"nonfinite_skipped", bad_steps.skipped()}};
-    return train::save_train_checkpoint(env, name, step, bundle, opt, state, {}, plan.checkpoint.keep_last);
-  };
+void LmTrainer::train() {
+  loop_.begin(*this);
+  loop_.run(*this);
+  if (!std::isnan(last_eval_)) logger()->info("[{}] final eval loss {:.4f}", ctx_.stage_name, last_eval_);
+}
 
-  const std::int64_t per_rank_rows = static_cast<std::int64_t>(plan.batch_size) * plan.optim.grad_accum;
-  Progress progress(env.stage_name, plan.total_steps, "step");
-  progress.set_start(start_step);
-  progress.set_enabled(env.is_main());
-  double last_eval = NAN;
-  for (std::int64_t step = start_step; step < plan.total_steps; ++step) {
-    Stopwatch clock;
-    model.train();
-    // Every rank advances the shared cursor by the global step's rows and takes its own slice.
-    auto global = cursor.next(static_cast<size_t>(rows_per_step(plan, env.world_size)));
-    std::vector<size_t> mine(global.begin() + env.rank * per_rank_rows, global.begin() + (env.rank + 1) * per_rank_rows);
-    std::vector<MicroBatch> micro;
-    std::int64_t step_loss_tokens = 0, step_tokens = 0;
-    for (size_t i = 0; i < mine.size(); i += plan.batch_size) {
-      std::vector<size_t> idx(mine.begin() + i, mine.begin() + std::min(mine.size(), i + plan.batch_size));
-      micro.push_back(collate(pick(plan.train_rows, idx), pad, model.device()));
-      step_loss_tokens += micro.back().loss_tokens;
-      step_tokens += micro.back().real_tokens;
-    }
-    // The loss is a mean over the GLOBAL step's loss tokens: each rank divides its sum by (global count / W) and the
-    // gradients are averaged over ranks below.
-    std::vector<double> counts{static_cast<double>(step_loss_tokens), static_cast<double>(step_tokens)};
-    dist::all_reduce_sum(comm, counts);
-    const double global_loss_tokens = std::max(1.0, counts[0]);
-    const double normalizer = global_loss_tokens / env.world_size;
-    const double lr = optim::lr_at(plan.optim, step, plan.total_steps);
-    opt.zero_grad();
-    double ce_total = 0, kd_total = 0;
-    for (auto& mb : micro) {
-      auto hidden = model.hidden(mb.tokens, mb.positions, mb.attn);
-      torch::Tensor loss;
-      if (kd_on) {
-        auto logits = model.logits(hidden).to(torch::kFloat32);  // [n, L, V]
-        auto lp = torch::log_softmax(logits, -1).gather(-1, mb.targets.unsqueeze(-1)).squeeze(-1);
-        auto ce = -(lp * mb.mask).sum();
-        torch::Tensor teacher_logits;
-        {
-          c10::InferenceMode guard;
-          teacher_logits = plan.teacher->logits(plan.teacher->hidden(mb.tokens, mb.positions, mb.attn)).clone();
-        }
-        auto kd = kd_divergence(logits, teacher_logits, mb.mask, plan.kd.temperature, plan.kd.divergence).sum();
-        loss = (ce + plan.kd.weight * kd) / normalizer;
-        ce_total += ce.item<double>();
-        kd_total += kd.item<double>();
-      } else {
-        auto lp = model::token_logprobs(model, hidden, mb.targets).logprobs;
-        auto ce = -(lp * mb.mask).sum();
-        loss = ce / normalizer;
-        ce_total += ce.item<double>();
+void LmTrainer::restore(const train::RestoredState& restored) {
+  cursor_.restore(restored.state.at("data_cursor"));
+  const int saved_world = restored.state.value("world_size", 1);
+  if (saved_world != ctx_.world_size)
+    logger()->warn("[{}] {} was written by {} rank(s) and resumes on {}: a step now takes {} rows instead of {} "
+                   "(resume with the same number of ranks to continue the same run)",
+                   ctx_.stage_name, restored.path, saved_world, ctx_.world_size, rows_per_step(plan_, ctx_.world_size),
+                   rows_per_step(plan_, saved_world));
+}
+
+Json LmTrainer::state() const { return Json{{"data_cursor", cursor_.state()}}; }
+
+LmTrainer::LossSums LmTrainer::accumulate_gradients(const std::vector<size_t>& rows, double normalizer) {
+  auto& model = *bundle_.model;
+  const int pad = bundle_.tokenizer.pad_id();
+  const bool kd_on = plan_.teacher != nullptr && plan_.kd.weight > 0;
+  LossSums sums;
+  for (size_t i = 0; i < rows.size(); i += plan_.batch_size) {
+    std::vector<size_t> idx(rows.begin() + i, rows.begin() + std::min(rows.size(), i + plan_.batch_size));
+    auto mb = collate(pick(plan_.train_rows, idx), pad, model.device());
+    auto hidden = model.hidden(mb.tokens, mb.positions, mb.attn);
+    torch::Tensor loss;
+    if (kd_on) {
+      auto logits = model.logits(hidden).to(torch::kFloat32);  // [n, L, V]
+      auto lp = torch::log_softmax(logits, -1).gather(-1, mb.targets.unsqueeze(-1)).squeeze(-1);
+      auto ce = -(lp * mb.mask).sum();
+      torch::Tensor teacher_logits;
+      {
+        c10::InferenceMode guard;
+        teacher_logits = plan_.teacher->logits(plan_.teacher->hidden(mb.tokens, mb.positions, mb.attn)).clone();
       }
-      loss.backward();
+      auto kd = kd_divergence(logits, teacher_logits, mb.mask, plan_.kd.temperature, plan_.kd.divergence).sum();
+      loss = (ce + plan_.kd.weight * kd) / normalizer;
+      sums.ce += ce.item<double>();
+      sums.kd += kd.item<double>();
+    } else {
+      auto lp = model::token_logprobs(model, hidden, mb.targets).logprobs;
+      auto ce = -(lp * mb.mask).sum();
+      loss = ce / normalizer;
+      sums.ce += ce.item<double>();
     }
-    dist::all_reduce_mean_grads(comm, params);
-    // Loss sums over ranks, and whether any rank was asked to stop (all ranks must stop after the same step).
-    std::vector<double> sums{ce_total, kd_total, stop_requested() ? 1.0 : 0.0};
-    dist::all_reduce_sum(comm, sums);
-    const double loss_value = sums[0] / global_loss_tokens;
-    const bool stop_now = sums[2] > 0;
-    auto gn = optim::clip_grad_norm(params, plan.optim.max_grad_norm);
-    const bool bad = !gn.finite || !std::isfinite(loss_value);
-    if (bad) bad_steps.on_bad_step(step + 1, loss_value);  // throws past the skip_nonfinite allowance
-    else opt.step(lr);
-    opt.zero_grad();
-    if (dist::check_sync_enabled()) dist::check_in_sync(comm, opt.params(), "after step " + std::to_string(step + 1));
-
-    const double step_s = clock.seconds();
-    bool last = step + 1 == plan.total_steps;
-    Json row{{"step", step + 1},
-             {"loss", loss_value},
-             {"lr", lr},
-             {"grad_norm", gn.norm},
-             {"epoch", cursor.epoch()},
-             {"tokens_per_s", counts[1] / std::max(1e-9, step_s)},
-             {"step_s", step_s}};
-    if (kd_on) row["kd_loss"] = sums[1] / global_loss_tokens;
-    bool do_eval = !plan.eval_rows.empty() && (last || (plan.eval_every > 0 && (step + 1) % plan.eval_every == 0));
-    if (do_eval) {
-      model.eval();
-      last_eval = mean_token_loss(model, plan.eval_rows, plan.batch_size, plan.eval_batches, pad, comm);
-      row["eval_loss"] = last_eval;
-    }
-    metrics.write(row);
-    if ((step + 1) % plan.log_every == 0 || last)
-      log->debug("[{}] step {} loss {:.4f}{} lr {:.2e}", env.stage_name, step + 1, loss_value,
-                 do_eval ? fmt::format(" eval_loss {:.4f}", last_eval) : "", lr);
-    std::vector<std::pair<std::string, double>> shown{{"loss", loss_value}};
-    if (!std::isnan(last_eval)) shown.emplace_back("eval_loss", last_eval);
-    progress.update(step + 1, shown);
-    train::checkpoint_after_step({env.stage_name, plan.total_steps, plan.checkpoint.every}, step + 1, stop_now, save,
-                                [&] { progress.finish(); });
+    loss.backward();
   }
-  progress.finish();
-  save("final", plan.total_steps);
-  log->info("[{}] done: {}/final{}", env.stage_name, env.stage_dir,
-            std::isnan(last_eval) ? "" : fmt::format(" (eval loss {:.4f})", last_eval));
+  return sums;
+}
+
+train::StepReport LmTrainer::step(std::int64_t step) {
+  Stopwatch clock;
+  auto& model = *bundle_.model;
+  model.train();
+  // Every rank advances the shared cursor by the global step's rows and takes its own slice.
+  const std::int64_t per_rank = static_cast<std::int64_t>(plan_.batch_size) * plan_.optim.grad_accum;
+  auto global = cursor_.next(static_cast<size_t>(rows_per_step(plan_, ctx_.world_size)));
+  std::vector<size_t> mine(global.begin() + ctx_.rank * per_rank, global.begin() + (ctx_.rank + 1) * per_rank);
+  // The loss is a mean over the GLOBAL step's loss tokens: each rank divides its sum by (global count / W) and the
+  // gradients are averaged over ranks.
+  std::vector<double> counts{0, 0};  // loss tokens, real tokens
+  for (size_t r : mine) {
+    counts[0] += static_cast<double>(plan_.train_rows[r].loss_tokens());
+    counts[1] += static_cast<double>(plan_.train_rows[r].tokens.size());
+  }
+  dist::all_reduce_sum(dist::world(), counts);
+  const double global_loss_tokens = std::max(1.0, counts[0]);
+  const double lr = optim::lr_at(plan_.optim, step, plan_.total_steps);
+  loop_.optimizer().zero_grad();
+  LossSums local = accumulate_gradients(mine, global_loss_tokens / ctx_.world_size);
+  std::vector<double> sums{local.ce, local.kd};
+  dist::all_reduce_sum(dist::world(), sums);
+  const double loss = sums[0] / global_loss_tokens;
+  auto gs = loop_.apply_gradients(step, loss, lr, "after step " + std::to_string(step + 1));
+  const double step_s = clock.seconds();
+  Json row{{"step", step + 1},      {"loss", loss}, {"lr", lr}, {"grad_norm", gs.grad_norm}, {"epoch", cursor_.epoch()},
+           {"tokens_per_s", counts[1] / std::max(1e-9, step_s)}, {"step_s", step_s}};
+  if (plan_.teacher != nullptr && plan_.kd.weight > 0) row["kd_loss"] = sums[1] / global_loss_tokens;
+  const bool last = step + 1 == plan_.total_steps;
+  const bool do_eval =
+      !plan_.eval_rows.empty() && (last || (plan_.eval_every > 0 && (step + 1) % plan_.eval_every == 0));
+  if (do_eval) {
+    model.eval();
+    last_eval_ = mean_token_loss(model, plan_.eval_rows, plan_.batch_size, plan_.eval_batches,
+                                 bundle_.tokenizer.pad_id(), dist::world());
+    row["eval_loss"] = last_eval_;
+  }
+  if ((step + 1) % plan_.log_every == 0 || last)
+    logger()->debug("[{}] step {} loss {:.4f}{} lr {:.2e}", ctx_.stage_name, step + 1, loss,
+                    do_eval ? fmt::format(" eval_loss {:.4f}", last_eval_) : "", lr);
+  train::StepReport report{row, {{"loss", loss}}};
+  if (!std::isnan(last_eval_)) report.shown.emplace_back("eval_loss", last_eval_);
+  return report;
+}
+
+void run_lm_training(const LmTrainPlan& plan, train::ModelBundle& bundle, const train::RunContext& ctx) {
+  LmTrainer(plan, bundle, ctx).train();
 }
 
 }  // namespace r1::sft

@@ -41,16 +41,18 @@ std::string failed_filter(const config::SampleFilterConfig& f, const RewardOutco
 
 }  // namespace
 
-void DataStage::run(StageContext& ctx) {
+void DataStage::run(const StageRun& r) {
+  const train::RunContext& ctx = r.ctx;
   auto log = logger();
-  const bool cold = cfg_.kind == "cold-start";
-  const std::string policy_path = ctx.refs.model(cfg_.policy);
+  const bool cold = cfg_.kind == config::StageKind::kColdStart;
+  const std::string policy_path = r.refs.model(cfg_.policy);
   auto bundle = train::load_model(policy_path, ctx.device);
   bundle.model->eval();
-  auto prompts = load_prompts(cfg_.prompts, derive_seed(ctx.run.seed, "prompts/" + ctx.stage_name));
+  auto prompts = load_prompts(cfg_.prompts, derive_seed(ctx.seed, "prompts/" + ctx.stage_name));
   log->info("[{}] sampling {} x {} from {}", ctx.stage_name, prompts.size(), cfg_.samples_per_prompt, policy_path);
   generate::Sampler sampler(*bundle.model, bundle.tokenizer);
   RewardSet rewards = verdict_rewards();
+  const PromptRenderer renderer(cfg_.prompts.template_name, bundle.tokenizer, policy_path);
 
   std::vector<Json> rows;
   std::set<std::string> seen;
@@ -64,11 +66,11 @@ void DataStage::run(StageContext& ctx) {
   std::vector<std::vector<int>> batch;
   std::vector<std::uint64_t> seeds;
   for (const auto& ex : prompts) {
-    texts.push_back(render_prompt(cfg_.prompts.template_name, ex.question));
+    texts.push_back(renderer.render(ex.question));
     auto ids = generate::encode_prompt(bundle.tokenizer, texts.back());
     for (int s = 0; s < k; ++s) {
       batch.push_back(ids);
-      seeds.push_back(derive_seed(ctx.run.seed, ctx.stage_name + "/" + ex.id + "/" + std::to_string(s)));
+      seeds.push_back(derive_seed(ctx.seed, ctx.stage_name + "/" + ex.id + "/" + std::to_string(s)));
     }
   }
   dist::Comm& comm = dist::world();
@@ -129,7 +131,7 @@ void DataStage::run(StageContext& ctx) {
     auto extra = read_jsonl(cfg_.mix_file);
     if (extra.empty()) throw InputError(cfg_.mix_file + ": mix_file is empty");
     std::int64_t want = static_cast<std::int64_t>(cfg_.mix_ratio * static_cast<double>(kept) + 0.5);
-    Rng rng(derive_seed(ctx.run.seed, ctx.stage_name + "/mix"));
+    Rng rng(derive_seed(ctx.seed, ctx.stage_name + "/mix"));
     std::vector<size_t> order(extra.size());
     for (size_t i = 0; i < order.size(); ++i) order[i] = i;
     rng.shuffle(order);
@@ -147,7 +149,7 @@ void DataStage::run(StageContext& ctx) {
     levels[std::to_string(level)] = Json{{"samples", sk.first}, {"kept", sk.second},
                                          {"acceptance", sk.first ? static_cast<double>(sk.second) / sk.first : 0.0}};
   Json summary{{"stage", ctx.stage_name},
-               {"kind", cfg_.kind},
+               {"kind", config::enum_name(cfg_.kind)},
                {"policy", policy_path},
                {"prompts", prompts.size()},
                {"prompts_with_data", prompts_with_data},
@@ -159,7 +161,7 @@ void DataStage::run(StageContext& ctx) {
                {"by_level", levels}};
   if (ctx.rank == 0) {
     std::string body;
-    for (const auto& r : rows) body += r.dump() + "\n";
+    for (const auto& row : rows) body += row.dump() + "\n";
     write_file_atomic((fs::path(ctx.stage_dir) / "data.jsonl").string(), body);
     write_file_atomic((fs::path(ctx.stage_dir) / "data_summary.json").string(), summary.dump(2) + "\n");
   }

@@ -32,9 +32,10 @@ eval::EvalResult evaluate_checkpoint(const std::string& model_path, const config
   return result;
 }
 
-void EvalStage::run(StageContext& ctx) {
-  const config::EvalSettings& settings = cfg_.settings ? *cfg_.settings : ctx.run.eval;
-  evaluate_checkpoint(ctx.refs.model(cfg_.model), settings, ctx.run.seed, ctx.device, ctx.stage_dir);
+void EvalStage::run(const StageRun& r) {
+  const train::RunContext& ctx = r.ctx;
+  const config::EvalSettings& settings = cfg_.settings ? *cfg_.settings : r.run.eval;
+  evaluate_checkpoint(r.refs.model(cfg_.model), settings, ctx.seed, ctx.device, ctx.stage_dir);
 }
 
 }  // namespace r1::stages

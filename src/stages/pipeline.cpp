@@ -1,6 +1,7 @@
 // The recipe runner.
 #include "r1/stages/pipeline.h"
 
+#include <algorithm>
 #include <cstdio>
 #include <filesystem>
 
@@ -22,13 +23,11 @@ std::vector<std::string> stage_hashes(const config::Recipe& recipe) {
   std::vector<std::string> hashes;
   for (const auto& entry : recipe.stages) {
     std::string h = config::config_hash(entry, recipe.run);
-    // Fold in the identities of the stages this one reads (in reference order).
-    std::string yaml = config::emit_yaml(config::write_custom(entry));
-    for (size_t j = 0; j < hashes.size(); ++j) {
-      const std::string& other = recipe.stages[j].name();
-      for (const char* key : {"init: ", "data: ", "policy: ", "teacher: ", "reference: ", "model: ", "path: "})
-        if (yaml.find(std::string(key) + other + "\n") != std::string::npos) h += ":" + hashes[j];
-    }
+    // Fold in the identities of the earlier stages this one reads (in recipe order).
+    std::vector<std::string> inputs;
+    for (const auto& in : entry.info().inputs) inputs.push_back(entry.input(in.key));
+    for (size_t j = 0; j < hashes.size(); ++j)
+      if (std::find(inputs.begin(), inputs.end(), recipe.stages[j].name()) != inputs.end()) h += ":" + hashes[j];
     char buf[20];
     std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(fnv1a64(h)));
     hashes.push_back(buf);
@@ -63,20 +62,15 @@ void run_pipeline(const config::Recipe& recipe, const PipelineOptions& opts) {
   for (size_t i = 0; i < n; ++i) {
     const auto& entry = recipe.stages[i];
     if (only >= 0 && static_cast<int>(i) != only) continue;
-    StageRun r;
-    r.entry = entry;
-    r.run = recipe.run;
-    r.stage_dir = dirs[entry.name()];
-    r.hash = hashes[i];
-    r.refs = refs;
+    StageRun r = make_stage_run(entry, recipe.run, refs, dirs[entry.name()], hashes[i]);
     r.ignore_done = r.clear = from >= 0 && static_cast<int>(i) >= from;
     if (only >= 0) {  // --only runs the stage: again from scratch if it was done, resumed if it was not
       r.ignore_done = true;
-      r.clear = !read_done(r.stage_dir).is_null();
+      r.clear = !read_done(r.ctx.stage_dir).is_null();
     }
-    r.rank = opts.rank;
-    r.world_size = opts.world_size;
-    log->info("=== [{}/{}] {} ({}) ===", i + 1, n, entry.name(), entry.kind());
+    r.ctx.rank = opts.rank;
+    r.ctx.world_size = opts.world_size;
+    log->info("=== [{}/{}] {} ({}) ===", i + 1, n, entry.name(), entry.kind_name());
     StageStatus status = run_stage(r);
     release_free_memory();  // the next stage allocates other shapes: give the heap's free pages back
     if (status == StageStatus::kSkipped) {

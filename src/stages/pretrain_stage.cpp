@@ -46,10 +46,11 @@ TokenExample pretrain_token_example(const std::string& document, const Tokenizer
   return ex;
 }
 
-void PretrainStage::run(StageContext& ctx) {
+void PretrainStage::run(const StageRun& r) {
+  const train::RunContext& ctx = r.ctx;
   auto log = logger();
-  auto env = ctx.trainer_env();
-  std::vector<std::string> docs = load_corpus(cfg_.corpus, derive_seed(ctx.run.seed, "corpus/" + ctx.stage_name));
+  auto env = ctx;
+  std::vector<std::string> docs = load_corpus(cfg_.corpus, derive_seed(ctx.seed, "corpus/" + ctx.stage_name));
   log->info("[{}] corpus: {} documents{}", ctx.stage_name, docs.size(),
             cfg_.corpus.file.empty() ? " (generated)" : " from " + cfg_.corpus.file);
 
@@ -57,17 +58,17 @@ void PretrainStage::run(StageContext& ctx) {
   train::ModelBundle bundle;
   auto resume_from = train::find_resume_checkpoint(env);
   if (!cfg_.init.empty()) {
-    bundle = train::load_model(ctx.refs.model(cfg_.init), ctx.device);
+    bundle = train::load_model(r.refs.model(cfg_.init), ctx.device);
   } else {
     Tokenizer tok;
     if (resume_from) tok = Tokenizer::load(*resume_from);
-    else if (!cfg_.tokenizer.path.empty()) tok = Tokenizer::load(ctx.refs.model(cfg_.tokenizer.path));
+    else if (!cfg_.tokenizer.path.empty()) tok = Tokenizer::load(r.refs.model(cfg_.tokenizer.path));
     else {
       // Rank 0 trains the tokenizer; the other ranks load what it wrote.
       std::string dir = (fs::path(ctx.stage_dir) / "tokenizer").string();
       if (ctx.rank == 0) {
         std::string corpus = write_tokenizer_corpus(docs, dir);
-        tok = train_tokenizer(corpus, cfg_.tokenizer, dir, derive_seed(ctx.run.seed, "tokenizer"));
+        tok = train_tokenizer(corpus, cfg_.tokenizer, dir, derive_seed(ctx.seed, "tokenizer"));
         fs::remove(corpus);
         log->info("[{}] trained a {} tokenizer with {} pieces", ctx.stage_name, cfg_.tokenizer.model_type,
                   tok.vocab_size());
@@ -75,14 +76,14 @@ void PretrainStage::run(StageContext& ctx) {
       dist::world().barrier();
       if (ctx.rank != 0) tok = Tokenizer::load(dir);
     }
-    bundle = train::fresh_model(cfg_.model.config, tok, derive_seed(ctx.run.seed, "init/" + ctx.stage_name),
+    bundle = train::fresh_model(cfg_.model.config, tok, derive_seed(ctx.seed, "init/" + ctx.stage_name),
                                 ctx.device);
   }
   log->info("[{}] model: {} parameters, vocab {}", ctx.stage_name, bundle.model->parameter_count(),
             bundle.model->vocab_size());
 
   // Documents -> [BOS] doc [EOS] with loss on every token after BOS; a held-out slice for eval loss.
-  auto [train_docs, eval_docs] = split_train_eval(docs, cfg_.holdout_frac, derive_seed(ctx.run.seed, "holdout"));
+  auto [train_docs, eval_docs] = split_train_eval(docs, cfg_.holdout_frac, derive_seed(ctx.seed, "holdout"));
   auto to_examples = [&](const std::vector<std::string>& ds) {
     std::vector<TokenExample> out;
     out.reserve(ds.size());

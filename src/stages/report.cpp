@@ -5,6 +5,7 @@
 #include <filesystem>
 
 #include "r1/config/fields.h"
+#include "r1/config/stage_registry.h"
 #include "r1/io/jsonl.h"
 #include "r1/stages/charts.h"
 #include "r1/stages/stage_runner.h"
@@ -21,6 +22,12 @@ std::string cell(const Json& j, const char* key, int precision = 3) {
   char buf[32];
   std::snprintf(buf, sizeof buf, "%.*f", precision, j[key].get<double>());
   return buf;
+}
+
+// Whether a kind (as named in the resolved recipe) logs RL metrics worth charting.
+bool rl_metrics(const std::string& kind) {
+  auto k = config::enum_from_name<config::StageKind>(kind);
+  return k && config::stage_kind_info(*k).rl_metrics;
 }
 }  // namespace
 
@@ -58,7 +65,7 @@ std::string write_report(const std::string& run_dir) {
           " | " + cell(eval, "pass@1") + " | " + cell(eval, "maj@k") + " | " + cell(eval, "pass@k") + " | " +
           cell(eval, "greedy_accuracy") + " | " + cell(eval, "format_rate") + " | " +
           cell(eval, "language_consistency") + " | " + cell(eval, "mean_length", 1) + " |\n";
-    if ((kind == "train-zero" || kind == "grpo") && fs::exists(dir / "metrics.jsonl"))
+    if (rl_metrics(kind) && fs::exists(dir / "metrics.jsonl"))
       charts.push_back(load_chart_series(name, (dir / "metrics.jsonl").string()));
   }
   report["total_wall_s"] = total;

@@ -5,11 +5,12 @@
 
 namespace r1::stages {
 
-void RlStage::run(StageContext& ctx) {
+void RlStage::run(const StageRun& r) {
+  const train::RunContext& ctx = r.ctx;
   rl::GrpoInputs inputs;
-  inputs.init = ctx.refs.model(cfg_.init);
-  inputs.reference = cfg_.reference.empty() ? std::string() : ctx.refs.model(cfg_.reference);
-  rl::run_grpo(cfg_, ctx.trainer_env(), inputs);
+  inputs.init = r.refs.model(cfg_.init);
+  inputs.reference = cfg_.reference.empty() ? std::string() : r.refs.model(cfg_.reference);
+  rl::run_grpo(cfg_, ctx, inputs);
 }
 
 }  // namespace r1::stages

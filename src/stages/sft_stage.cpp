@@ -5,6 +5,7 @@
 
 #include "r1/data/packing.h"
 #include "r1/data/sft_dataset.h"
+#include "r1/generate/sampler.h"
 #include "r1/sft/lm_trainer.h"
 #include "r1/train/model_bundle.h"
 #include "r1/util/error.h"
@@ -18,8 +19,7 @@ std::vector<TokenExample> sft_token_examples(const std::vector<SftExample>& exam
   out.reserve(examples.size());
   for (const auto& e : examples) {
     TokenExample ex;
-    if (tok.bos_id() >= 0) ex.tokens.push_back(tok.bos_id());
-    for (int id : tok.encode(e.prompt)) ex.tokens.push_back(id);
+    ex.tokens = generate::encode_prompt(tok, e.prompt);
     ex.loss.assign(ex.tokens.size(), 0);
     for (int id : tok.encode(e.completion)) {
       ex.tokens.push_back(id);
@@ -32,27 +32,21 @@ std::vector<TokenExample> sft_token_examples(const std::vector<SftExample>& exam
   return out;
 }
 
-void SftStage::run(StageContext& ctx) {
+void SftStage::run(const StageRun& r) {
+  const train::RunContext& ctx = r.ctx;
   auto log = logger();
-  const std::string data_path = ctx.refs.data(cfg_.data);
-  auto examples = load_sft_dataset(data_path, cfg_.prompt_field, cfg_.completion_field, cfg_.messages_field,
-                                   cfg_.template_name);
-  auto [train_set, eval_set] = split_train_eval(examples, cfg_.eval_frac, derive_seed(ctx.run.seed, "sft-split"));
-  log->info("[{}] {}: {} examples ({} train, {} held out)", ctx.stage_name, data_path, examples.size(),
-            train_set.size(), eval_set.size());
-
   // The model to train (and, for distill, the teacher).
   train::ModelBundle bundle, teacher;
-  const bool want_teacher = cfg_.kind == "distill" && !cfg_.teacher.empty();
-  if (want_teacher) teacher = train::load_model(ctx.refs.model(cfg_.teacher), ctx.device);
+  const bool want_teacher = cfg_.kind == config::StageKind::kDistill && !cfg_.teacher.empty();
+  if (want_teacher) teacher = train::load_model(r.refs.model(cfg_.teacher), ctx.device);
   if (!cfg_.init.empty()) {
-    bundle = train::load_model(ctx.refs.model(cfg_.init), ctx.device);
+    bundle = train::load_model(r.refs.model(cfg_.init), ctx.device);
   } else {
     if (!want_teacher)
       throw InputError("[" + ctx.stage_name + "] a distill stage without init needs a teacher (its tokenizer is the "
                        "student's)");
     bundle = train::fresh_model(cfg_.model.config, teacher.tokenizer,
-                                derive_seed(ctx.run.seed, "init/" + ctx.stage_name), ctx.device);
+                                derive_seed(ctx.seed, "init/" + ctx.stage_name), ctx.device);
   }
   if (want_teacher) {
     train::require_same_tokenizer(bundle.tokenizer, "student " + (cfg_.init.empty() ? "(fresh)" : cfg_.init),
@@ -62,6 +56,14 @@ void SftStage::run(StageContext& ctx) {
     log->info("[{}] teacher {} ({} parameters), student {} parameters, kd weight {}", ctx.stage_name, cfg_.teacher,
               teacher.model->parameter_count(), bundle.model->parameter_count(), cfg_.kd.weight);
   }
+
+  const PromptRenderer renderer(cfg_.template_name, bundle.tokenizer, cfg_.init.empty() ? cfg_.teacher : cfg_.init);
+  const std::string data_path = r.refs.data(cfg_.data);
+  auto examples = load_sft_dataset(data_path, cfg_.prompt_field, cfg_.completion_field, cfg_.messages_field,
+                                   &renderer);
+  auto [train_set, eval_set] = split_train_eval(examples, cfg_.eval_frac, derive_seed(ctx.seed, "sft-split"));
+  log->info("[{}] {}: {} examples ({} train, {} held out)", ctx.stage_name, data_path, examples.size(),
+            train_set.size(), eval_set.size());
 
   PackStats stats;
   sft::LmTrainPlan plan;
@@ -88,7 +90,7 @@ void SftStage::run(StageContext& ctx) {
   }
   log->info("[{}] {} rows ({}), {} steps ({} per epoch)", ctx.stage_name, plan.train_rows.size(),
             cfg_.packing ? "packed" : "one example per row", plan.total_steps, steps_per_epoch);
-  sft::run_lm_training(plan, bundle, ctx.trainer_env());
+  sft::run_lm_training(plan, bundle, ctx);
 }
 
 }  // namespace r1::stages

@@ -1,4 +1,4 @@
-// Stage references, contexts and the registry of stage kinds.
+// Stage references, stage runs, and the stage class of each config type.
 #include "r1/stages/stage.h"
 
 #include <filesystem>
@@ -29,19 +29,19 @@ std::string StageRefs::data(const std::string& ref) const {
   return p.string();
 }
 
-train::TrainerEnv StageContext::trainer_env() const {
-  train::TrainerEnv env;
-  env.stage_name = stage_name;
-  env.stage_kind = stage_kind;
-  env.stage_dir = stage_dir;
-  env.seed = run.seed;
-  env.device = device;
-  env.resume = resume;
-  env.config_hash = config_hash;
-  env.resolved_config = resolved_config;
-  env.rank = rank;
-  env.world_size = world_size;
-  return env;
+StageRun make_stage_run(const config::StageEntry& entry, const config::RunSettings& run, StageRefs refs,
+                        const std::string& stage_dir, const std::string& hash) {
+  StageRun r;
+  r.entry = entry;
+  r.run = run;
+  r.refs = std::move(refs);
+  r.ctx.stage_name = entry.name();
+  r.ctx.stage_kind = entry.kind();
+  r.ctx.stage_dir = stage_dir;
+  r.ctx.seed = run.seed;
+  r.ctx.config_hash = hash;
+  r.ctx.resolved_config = config::emit_yaml(config::write_custom(entry));
+  return r;
 }
 
 std::unique_ptr<Stage> make_stage(const config::StageEntry& entry) {

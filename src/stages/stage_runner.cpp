@@ -25,18 +25,6 @@ Json read_done(const std::string& stage_dir) {
   return j.is_object() ? j : Json(nullptr);
 }
 
-bool wants_eval(const config::StageEntry& entry) {
-  return std::visit(
-      [](const auto& c) {
-        using T = std::decay_t<decltype(c)>;
-        if constexpr (std::is_same_v<T, config::PretrainConfig> || std::is_same_v<T, config::RlStageConfig> ||
-                      std::is_same_v<T, config::SftStageConfig>)
-          return c.eval;
-        return false;
-      },
-      entry.config);
-}
-
 namespace {
 std::string now_iso() {
   std::time_t t = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
@@ -46,53 +34,44 @@ std::string now_iso() {
 }
 }  // namespace
 
-StageStatus run_stage(const StageRun& r) {
+StageStatus run_stage(const StageRun& request) {
   auto log = logger();
-  const std::string& name = r.entry.name();
-  Json done = read_done(r.stage_dir);
-  if (!r.ignore_done && !done.is_null()) {
-    if (done.value("config_hash", "") == r.hash) return StageStatus::kSkipped;
-    return StageStatus::kStale;
+  const std::string& name = request.entry.name();
+  const std::string& dir = request.ctx.stage_dir;
+  Json done = read_done(dir);
+  if (!request.ignore_done && !done.is_null()) {
+    const bool same = done.value("config_hash", "") == request.ctx.config_hash &&
+                      done.value("hash_scheme", 1) == config::kConfigHashScheme;
+    return same ? StageStatus::kSkipped : StageStatus::kStale;
   }
   dist::Comm& comm = dist::world();
-  if (r.clear && r.rank == 0) {
+  if (request.ctx.rank == 0) {
     std::error_code ec;
-    fs::remove_all(r.stage_dir, ec);
-  } else if (r.rank == 0) {
-    std::error_code ec;
-    fs::remove(fs::path(r.stage_dir) / "DONE", ec);
+    if (request.clear) fs::remove_all(dir, ec);
+    else fs::remove(fs::path(dir) / "DONE", ec);
   }
   comm.barrier();  // rank 0 has cleared the directory before any rank writes into it
-  make_dirs(r.stage_dir);
+  make_dirs(dir);
+  const int rank = request.ctx.rank;
   ScopedLogFile log_file(
-      (fs::path(r.stage_dir) / (r.rank == 0 ? std::string("log.txt") : "log.rank" + std::to_string(r.rank) + ".txt"))
-          .string());
+      (fs::path(dir) / (rank == 0 ? std::string("log.txt") : "log.rank" + std::to_string(rank) + ".txt")).string());
   Stopwatch clock;
-  StageContext ctx;
-  ctx.stage_name = name;
-  ctx.stage_kind = r.entry.kind();
-  ctx.resolved_config = config::emit_yaml(config::write_custom(r.entry));
-  ctx.run = r.run;
-  ctx.stage_dir = r.stage_dir;
-  ctx.resume = r.clear ? "none" : r.resume;
-  ctx.device = train::resolve_device(r.run.device);
-  ctx.config_hash = r.hash;
-  ctx.refs = r.refs;
-  ctx.rank = r.rank;
-  ctx.world_size = r.world_size;
-  if (r.rank == 0) write_file_atomic((fs::path(r.stage_dir) / "config.resolved.yaml").string(), ctx.resolved_config);
-  log->info("[{}] {} stage -> {}", name, ctx.stage_kind, r.stage_dir);
+  StageRun r = request;
+  if (r.clear) r.ctx.resume = "none";
+  r.ctx.device = train::resolve_device(r.run.device);
+  if (rank == 0) write_file_atomic((fs::path(dir) / "config.resolved.yaml").string(), r.ctx.resolved_config);
+  log->info("[{}] {} stage -> {}", name, r.entry.kind_name(), dir);
 
-  auto stage = make_stage(r.entry);
-  stage->run(ctx);
+  make_stage(r.entry)->run(r);
   double train_s = clock.seconds();
   comm.barrier();  // rank 0 has written the stage's outputs (final checkpoint, data) before anyone reads them
-  if (stage->produces_model() && wants_eval(r.entry))  // every rank samples its share; rank 0 writes eval.json
-    evaluate_checkpoint((fs::path(r.stage_dir) / "final").string(), r.run.eval, r.run.seed, ctx.device, r.stage_dir);
-  if (r.rank == 0) {
-    Json d{{"config_hash", r.hash}, {"kind", ctx.stage_kind}, {"finished_at", now_iso()},
-           {"wall_s", clock.seconds()}, {"train_s", train_s}};
-    write_file_atomic((fs::path(r.stage_dir) / "DONE").string(), d.dump(2) + "\n");
+  if (r.entry.wants_eval())  // every rank samples its share; rank 0 writes eval.json
+    evaluate_checkpoint((fs::path(dir) / "final").string(), r.run.eval, r.run.seed, r.ctx.device, dir);
+  if (rank == 0) {
+    Json d{{"config_hash", r.ctx.config_hash}, {"hash_scheme", config::kConfigHashScheme},
+           {"kind", r.entry.kind_name()}, {"finished_at", now_iso()}, {"wall_s", clock.seconds()},
+           {"train_s", train_s}};
+    write_file_atomic((fs::path(dir) / "DONE").string(), d.dump(2) + "\n");
   }
   comm.barrier();  // DONE is written before the next stage (or command) looks at it
   log->info("[{}] finished in {:.1f}s", name, clock.seconds());

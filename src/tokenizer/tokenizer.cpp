@@ -1,4 +1,5 @@
-// SentencePiece through libr1_spm, loaded into its own link-map namespace (see spm_shim/spm_shim.h).
+// The tokenizer facade: Hugging Face tokenizer.json through HfTokenizer, SentencePiece through libr1_spm, loaded
+// into its own link-map namespace (see spm_shim/spm_shim.h).
 #include "r1/tokenizer/tokenizer.h"
 
 #include <dlfcn.h>
@@ -8,6 +9,7 @@
 #include <mutex>
 
 #include "spm_shim/spm_shim.h"
+#include "r1/tokenizer/hf_tokenizer.h"
 #include "r1/util/error.h"
 #include "r1/util/fs.h"
 #include "r1/util/strings.h"
@@ -99,6 +101,18 @@ struct Tokenizer::Handle {
   }
 };
 
+namespace {
+constexpr const char* kSpmFile = "tokenizer.model";
+constexpr const char* kHfFile = "tokenizer.json";
+constexpr const char* kHfConfigFile = "tokenizer_config.json";
+constexpr const char* kTemplateFile = "chat_template.jinja";
+
+std::string file_or_empty(const TokenizerFiles& files, const char* name) {
+  auto it = files.find(name);
+  return it == files.end() ? std::string() : it->second;
+}
+}  // namespace
+
 Tokenizer Tokenizer::from_bytes(const std::string& bytes, const std::string& source) {
   const SpmApi& a = api();
   char err[512] = {0};
@@ -107,7 +121,7 @@ Tokenizer Tokenizer::from_bytes(const std::string& bytes, const std::string& sou
   Tokenizer t;
   t.handle_ = std::make_shared<Handle>();
   t.handle_->sp = sp;
-  t.bytes_ = bytes;
+  t.files_[kSpmFile] = bytes;
   t.vocab_size_ = a.piece_size(sp);
   t.bos_ = a.special_id(sp, 0);
   t.eos_ = a.special_id(sp, 1);
@@ -126,14 +140,46 @@ Tokenizer Tokenizer::from_bytes(const std::string& bytes, const std::string& sou
   return t;
 }
 
+Tokenizer Tokenizer::from_files(const TokenizerFiles& files, const std::string& dir) {
+  if (!files.count(kHfFile)) {
+    if (!files.count(kSpmFile))
+      throw InputError(dir + ": no tokenizer (expected tokenizer.json or tokenizer.model)");
+    return from_bytes(files.at(kSpmFile), (std::filesystem::path(dir) / kSpmFile).string());
+  }
+  auto hf = std::make_shared<const HfTokenizer>(HfTokenizer::from_strings(
+      files.at(kHfFile), file_or_empty(files, kHfConfigFile), dir, file_or_empty(files, kTemplateFile)));
+  Tokenizer t;
+  t.hf_ = hf;
+  for (const char* name : {kHfFile, kHfConfigFile, kTemplateFile})
+    if (files.count(name)) t.files_[name] = files.at(name);
+  t.vocab_size_ = hf->vocab_size();
+  t.bos_ = hf->bos_id();
+  t.eos_ = hf->eos_id();
+  t.pad_ = hf->pad_id() >= 0 ? hf->pad_id() : t.eos_;
+  t.piece_text_.resize(t.vocab_size_);
+  for (int id = 0; id < t.vocab_size_; ++id) t.piece_text_[id] = hf->is_special(id) ? "" : hf->token_bytes(id);
+  return t;
+}
+
 Tokenizer Tokenizer::load(const std::string& path) {
-  std::filesystem::path p(path);
-  if (std::filesystem::is_directory(p)) p /= "tokenizer.model";
-  if (!std::filesystem::exists(p)) throw InputError(p.string() + ": tokenizer.model not found");
+  namespace fs = std::filesystem;
+  fs::path p(path);
+  if (!fs::exists(p)) throw InputError(path + ": no such tokenizer file or directory");
+  TokenizerFiles files;
+  if (fs::is_directory(p)) {
+    for (const char* name : {kHfFile, kHfConfigFile, kTemplateFile, kSpmFile})
+      if (fs::exists(p / name)) files[name] = read_file(p / name);
+    if (files.count(kHfFile)) files.erase(kSpmFile);
+    if (!files.count(kHfFile) && !files.count(kSpmFile))
+      throw InputError(path + ": no tokenizer.json or tokenizer.model in this directory");
+    return from_files(files, path);
+  }
+  if (p.filename() == kHfFile) return from_files({{kHfFile, read_file(p)}}, p.parent_path().string());
   return from_bytes(read_file(p), p.string());
 }
 
 std::vector<int> Tokenizer::encode(const std::string& text) const {
+  if (hf_) return hf_->encode(text, false);
   std::vector<int> ids(text.size() * 2 + 8);
   int n = api().encode(handle_->sp, text.data(), text.size(), ids.data(), static_cast<int>(ids.size()));
   if (n < 0) throw RuntimeFailure("tokenizer: encode failed for " + quote(text));
@@ -145,11 +191,26 @@ std::vector<int> Tokenizer::encode(const std::string& text) const {
   return ids;
 }
 
-std::string Tokenizer::decode(const std::vector<int>& ids) const {
+std::vector<int> Tokenizer::encode_with_special_tokens(const std::string& text) const {
+  if (hf_) return hf_->encode(text, true);
+  std::vector<int> ids;
+  if (bos_ >= 0) ids.push_back(bos_);
+  auto body = encode(text);
+  ids.insert(ids.end(), body.begin(), body.end());
+  return ids;
+}
+
+std::string Tokenizer::decode(const std::vector<int>& ids, bool keep_special) const {
   for (int id : ids)
     if (id < 0 || id >= vocab_size_)
       throw InputError("tokenizer: id " + std::to_string(id) + " outside the vocabulary [0, " +
                        std::to_string(vocab_size_) + ")");
+  if (hf_) return hf_->decode(ids, !keep_special);
+  if (keep_special) {
+    std::string out;
+    for (int id : ids) out += piece_text_[id].empty() ? id_to_piece(id) : piece_text_[id];
+    return out;
+  }
   std::string out(ids.size() * 8 + 16, '\0');
   int n = api().decode(handle_->sp, ids.data(), static_cast<int>(ids.size()), out.data(), static_cast<int>(out.size()));
   if (n < 0) throw RuntimeFailure("tokenizer: decode failed");
@@ -166,6 +227,7 @@ std::string Tokenizer::piece_text(int id) const {
 }
 
 std::string Tokenizer::id_to_piece(int id) const {
+  if (hf_) return hf_->token(id);
   char buf[256];
   int n = api().id_to_piece(handle_->sp, id, buf, sizeof buf);
   if (n < 0) return "";
@@ -177,7 +239,15 @@ std::string Tokenizer::id_to_piece(int id) const {
   return std::string(buf, n);
 }
 
-int Tokenizer::piece_to_id(const std::string& piece) const { return api().piece_to_id(handle_->sp, piece.c_str()); }
+int Tokenizer::piece_to_id(const std::string& piece) const {
+  if (hf_) return hf_->token_to_id(piece);
+  return api().piece_to_id(handle_->sp, piece.c_str());
+}
+
+const std::string& Tokenizer::chat_template() const {
+  static const std::string none;
+  return hf_ ? hf_->chat_template() : none;
+}
 
 Tokenizer train_tokenizer(const std::string& corpus_file, const config::TokenizerConfig& cfg, const std::string& out_dir,
                           std::uint64_t seed) {

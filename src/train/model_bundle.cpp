@@ -5,15 +5,25 @@
 
 namespace r1::train {
 
+namespace {
+// Generation stops at EOS and batches pad with it (or pad): a model's tokenizer must name one.
+void require_eos(const Tokenizer& tok, const std::string& where) {
+  if (tok.eos_id() < 0)
+    throw InputError(where + ": the tokenizer names no eos token (tokenizer_config.json eos_token); r1 needs one "
+                     "to stop generation");
+}
+}  // namespace
+
 ModelBundle load_model(const std::string& path, const torch::Device& device) {
   LoadedCheckpoint ck = load_checkpoint(path, /*with_trainer_state=*/false);
   ModelBundle b;
   b.source = ck.path;
-  b.tokenizer = Tokenizer::from_bytes(ck.tokenizer_model, ck.path + "/tokenizer.model");
+  b.tokenizer = Tokenizer::from_files(ck.tokenizer_files, ck.path);
+  require_eos(b.tokenizer, ck.path);
   int vocab = ck.info.config.vocab_size;
   if (b.tokenizer.vocab_size() > vocab)
-    throw InputError(ck.path + ": tokenizer.model has " + std::to_string(b.tokenizer.vocab_size()) +
-                     " pieces but config.json vocab_size is " + std::to_string(vocab));
+    throw InputError(ck.path + ": the tokenizer has " + std::to_string(b.tokenizer.vocab_size()) +
+                     " tokens but config.json vocab_size is " + std::to_string(vocab));
   b.model = model::Transformer(ck.info.config, vocab);
   b.model->load_weights(ck.weights, ck.path + "/model.safetensors");
   b.model->to_device(device);
@@ -22,6 +32,7 @@ ModelBundle load_model(const std::string& path, const torch::Device& device) {
 
 ModelBundle fresh_model(const config::ModelConfig& cfg, const Tokenizer& tokenizer, std::uint64_t seed,
                         const torch::Device& device) {
+  require_eos(tokenizer, "a new model");
   ModelBundle b;
   b.tokenizer = tokenizer;
   config::ModelConfig shape = cfg;
@@ -50,13 +61,13 @@ CheckpointContent checkpoint_content(const ModelBundle& bundle) {
   c.unk_token = t.unk_id() >= 0 ? t.id_to_piece(t.unk_id()) : "";
   c.torch_dtype = "float32";
   for (const auto& [name, tensor] : bundle.model->named_weights()) c.weights[name] = tensor.detach();
-  c.tokenizer_model = t.bytes();
+  c.tokenizer_files = t.files();
   return c;
 }
 
 void require_same_tokenizer(const Tokenizer& a, const std::string& a_name, const Tokenizer& b,
                             const std::string& b_name) {
-  if (a.bytes() == b.bytes()) return;
+  if (a.same_as(b)) return;
   throw InputError("tokenizer mismatch: " + a_name + " (" + std::to_string(a.vocab_size()) + " pieces) and " +
                    b_name + " (" + std::to_string(b.vocab_size()) +
                    " pieces) use different tokenizers; distillation needs the same one");

@@ -8,7 +8,7 @@
 
 namespace r1::train {
 
-std::optional<std::string> find_resume_checkpoint(const TrainerEnv& env) {
+std::optional<std::string> find_resume_checkpoint(const RunContext& env) {
   if (env.resume == "none" || env.resume.empty()) return std::nullopt;
   if (env.resume == "auto") {
     if (!std::filesystem::is_directory(env.stage_dir)) return std::nullopt;
@@ -24,7 +24,7 @@ std::optional<std::string> find_resume_checkpoint(const TrainerEnv& env) {
   return dir;
 }
 
-std::string save_train_checkpoint(const TrainerEnv& env, const std::string& name, std::int64_t step,
+std::string save_train_checkpoint(const RunContext& env, const std::string& name, std::int64_t step,
                                   const ModelBundle& bundle, const optim::AdamW& opt, Json state,
                                   const std::map<std::string, torch::Tensor>& extra, int keep_last) {
   if (!env.is_main()) return "";
@@ -38,7 +38,7 @@ std::string save_train_checkpoint(const TrainerEnv& env, const std::string& name
   state["step"] = step;
   state["optimizer_steps"] = opt.steps();
   state["stage"] = env.stage_name;
-  state["kind"] = env.stage_kind;
+  state["kind"] = config::enum_name(env.stage_kind);
   state["config_hash"] = env.config_hash;
   state["config"] = env.resolved_config;
   c.trainer_state = state;
@@ -47,11 +47,11 @@ std::string save_train_checkpoint(const TrainerEnv& env, const std::string& name
   return save_checkpoint(env.stage_dir, name, c, keep_last);
 }
 
-RestoredState restore_train_checkpoint(const TrainerEnv& env, const std::string& path, ModelBundle& bundle,
+RestoredState restore_train_checkpoint(const RunContext& env, const std::string& path, ModelBundle& bundle,
                                        optim::AdamW& opt) {
   LoadedCheckpoint ck = load_checkpoint(path, /*with_trainer_state=*/true);
   if (ck.trainer_state.is_null()) throw InputError(ck.path + ": no trainer_state/ to resume from");
-  if (ck.tokenizer_model != bundle.tokenizer.bytes())
+  if (ck.tokenizer_files != bundle.tokenizer.files())
     throw InputError(ck.path + ": its tokenizer differs from the one this stage uses; cannot resume");
   bundle.model->load_weights(ck.weights, ck.path + "/model.safetensors");
   std::map<std::string, torch::Tensor> moments, extra;
@@ -79,7 +79,7 @@ RestoredState restore_train_checkpoint(const TrainerEnv& env, const std::string&
   return out;
 }
 
-StepLog::StepLog(const TrainerEnv& env, const std::string& file, std::int64_t resume_step, bool fresh)
+StepLog::StepLog(const RunContext& env, const std::string& file, std::int64_t resume_step, bool fresh)
     : enabled_(env.is_main()) {
   if (!enabled_) return;
   std::string path = (std::filesystem::path(env.stage_dir) / file).string();

@@ -10,7 +10,7 @@
 
 namespace r1::bench {
 
-// Names of the cases, in the order a full benchmark runs them ("gemm" once, the rest per preset).
+// Names of the cases, in the order a full benchmark runs them ("gemm" and "tokenize" once, the rest per preset).
 const std::vector<std::string>& case_names();
 
 // Runs the named case; InputError for an unknown name.
@@ -29,5 +29,10 @@ Json decode1_case(const CaseOptions& o);
 Json decode_batch_case(const CaseOptions& o);
 // GRPO trainer steps: {"rollout_s": [...], "logprob_s": [...], "update_s": [...], "step_s": [...], ...}.
 Json grpo_case(const CaseOptions& o);
+// A Hugging Face tokenizer.json (hf_tokenizer): {"load_s": [...], "prose"/"mixed": {"bytes", "encode_s": [...],
+// "decode_s": [...]}, "grpo_step": {"seconds": [...]}} (tokenize_case.cpp).
+Json tokenize_case(const CaseOptions& o);
+// Whether a case runs once for the whole benchmark rather than once per preset.
+bool preset_independent(const std::string& name);
 
 }  // namespace r1::bench

@@ -4,12 +4,13 @@
 #include "r1/config/reward_config.h"
 #include "r1/config/sampling_config.h"
 #include "r1/config/stage_common.h"
+#include "r1/config/stage_kind.h"
 
 namespace r1::config {
 
 struct DataStageConfig {
   std::string name;
-  std::string kind = "cold-start";     // cold-start | rejection-sample
+  StageKind kind = StageKind::kColdStart;  // cold-start | rejection-sample
   std::string policy;                  // the sampling model (stage name or checkpoint path)
   PromptSourceConfig prompts;
   SamplingConfig sampling;
@@ -27,7 +28,7 @@ struct DataStageConfig {
   template <class V>
   void visit(V& v) {
     v("name", name, Required{});
-    v("kind", kind, OneOf{{"cold-start", "rejection-sample"}});
+    v("kind", kind);
     v("policy", policy);
     v("prompts", prompts);
     v("sampling", sampling);
@@ -41,7 +42,7 @@ struct DataStageConfig {
     v("batch_prompts", batch_prompts, Min{1});
   }
   void check(Problems& p, const std::string& path) const;
-  static DataStageConfig defaults_for(const std::string& kind);
+  static DataStageConfig defaults_for(StageKind kind);
 };
 
 }  // namespace r1::config

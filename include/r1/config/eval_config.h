@@ -2,6 +2,7 @@
 #pragma once
 #include "r1/config/prompt_source_config.h"
 #include "r1/config/sampling_config.h"
+#include "r1/config/stage_kind.h"
 
 namespace r1::config {
 
@@ -26,14 +27,14 @@ struct EvalSettings {
 // `eval` stage: evaluate one checkpoint (stage name or path) with the given settings.
 struct EvalStageConfig {
   std::string name;
-  std::string kind = "eval";
+  StageKind kind = StageKind::kEval;
   std::string model;                   // stage name or checkpoint path
   std::optional<EvalSettings> settings;  // "" = the recipe's eval settings (YAML key: eval)
 
   template <class V>
   void visit(V& v) {
     v("name", name, Required{});
-    v("kind", kind, OneOf{{"eval"}});
+    v("kind", kind);
     v("model", model, NonEmpty{}, Required{});
     v("eval", settings);
   }

@@ -18,6 +18,7 @@
 
 #include <yaml-cpp/yaml.h>
 
+#include "r1/config/enum_table.h"
 #include "r1/config/problems.h"
 
 namespace r1::config {
@@ -47,6 +48,21 @@ inline const char* type_name(std::int64_t*) { return "an integer"; }
 inline const char* type_name(std::uint64_t*) { return "a non-negative integer"; }
 inline const char* type_name(double*) { return "a number"; }
 inline const char* type_name(std::string*) { return "a string"; }
+
+// Named enums (enum_table.h) read and write as their names.
+template <class E, std::enable_if_t<is_named_enum<E>::value, int> = 0>
+bool parse_value(const YAML::Node& node, E& out) {
+  if (!node.IsScalar()) return false;
+  auto value = enum_from_name<E>(node.Scalar());
+  if (!value) return false;
+  out = *value;
+  return true;
+}
+template <class E, std::enable_if_t<is_named_enum<E>::value, int> = 0>
+const char* type_name(E*) {
+  static const std::string text = "one of " + enum_choices<E>();
+  return text.c_str();
+}
 
 // Text of a node for messages: scalars quoted, maps/lists summarised.
 std::string describe_node(const YAML::Node& node);
@@ -234,9 +250,12 @@ void FieldReader::read_any(const YAML::Node& node, T& value, const std::string& 
   } else {
     T parsed{};
     if (!node.IsScalar() || !parse_value(node, parsed)) {
+      std::string hint;
+      if constexpr (is_named_enum<T>::value)
+        if (node.IsScalar()) hint = enum_hint(node.Scalar(), OneOf{enum_names<T>()});
       problems_.add(path, "expected " + describe_constraints(type_name(static_cast<T*>(nullptr)),
                                                              {constraint_text(checks)...}) +
-                              ", got " + describe_node(node));
+                              ", got " + describe_node(node) + hint);
       return;
     }
     bool ok = (satisfies(parsed, checks) && ...);
@@ -262,6 +281,10 @@ YAML::Node write_value(std::int64_t v);
 YAML::Node write_value(std::uint64_t v);
 YAML::Node write_value(double v);
 YAML::Node write_value(const std::string& v);
+template <class E, std::enable_if_t<is_named_enum<E>::value, int> = 0>
+YAML::Node write_value(E v) {
+  return YAML::Node(std::string(enum_name(v)));
+}
 
 class FieldWriter {
  public:

@@ -1,5 +1,6 @@
 // GRPO hyper-parameters (DeepSeekMath eq. 3, R1 eq. 1-3, with the DAPO / Dr. GRPO options).
 #pragma once
+#include "r1/config/enums.h"
 #include "r1/config/fields.h"
 
 namespace r1::config {
@@ -12,9 +13,9 @@ struct GrpoConfig {
   double epsilon_low = 0.2;           // clip lower bound: ratio >= 1 - epsilon_low
   double epsilon_high = 0.2;          // clip upper bound: ratio <= 1 + epsilon_high (DAPO clip-higher: 0.28)
   double beta = 0.0;                  // KL weight; 0 = no reference model is loaded
-  std::string kl_estimator = "k3";    // k1 | k2 | k3
-  std::string loss_agg = "seq-mean-token-mean";  // | token-mean | seq-mean-token-sum-norm
-  std::string scale_rewards = "group";  // group | batch | none
+  KlEstimator kl_estimator = KlEstimator::kK3;    // k1 | abs | k2 | k3 | k3-clamped
+  LossAgg loss_agg = LossAgg::kSeqMeanTokenMean;  // seq-mean-token-mean | token-mean | seq-mean-token-sum-norm
+  ScaleRewards scale_rewards = ScaleRewards::kGroup;  // group | batch | none
   int ref_update_every = 0;           // reset pi_ref to the policy every N steps; 0 = never
   bool dynamic_sampling = false;      // DAPO: drop zero-variance groups and refill
   int max_resample_rounds = 3;        // dynamic sampling: extra rollout rounds per step at most
@@ -29,9 +30,9 @@ struct GrpoConfig {
     v("epsilon_low", epsilon_low, Between{0, 1});
     v("epsilon_high", epsilon_high, Min{0});
     v("beta", beta, Min{0});
-    v("kl_estimator", kl_estimator, OneOf{{"k1", "k2", "k3"}});
-    v("loss_agg", loss_agg, OneOf{{"seq-mean-token-mean", "token-mean", "seq-mean-token-sum-norm"}});
-    v("scale_rewards", scale_rewards, OneOf{{"group", "batch", "none"}});
+    v("kl_estimator", kl_estimator);
+    v("loss_agg", loss_agg);
+    v("scale_rewards", scale_rewards);
     v("ref_update_every", ref_update_every, Min{0});
     v("dynamic_sampling", dynamic_sampling);
     v("max_resample_rounds", max_resample_rounds, Min{0});

@@ -1,12 +1,13 @@
 // Optimizer and learning-rate schedule settings (AdamW, warmup + cosine/linear/constant).
 #pragma once
+#include "r1/config/enums.h"
 #include "r1/config/fields.h"
 
 namespace r1::config {
 
 struct OptimConfig {
   double lr = 1e-3;              // peak learning rate
-  std::string schedule = "cosine";  // cosine | linear | constant (after warmup)
+  LrSchedule schedule = LrSchedule::kCosine;  // cosine | linear | constant (after warmup)
   int warmup_steps = 0;          // linear warmup from 0 over this many optimizer steps
   double min_lr_ratio = 0.1;     // cosine/linear floor as a fraction of lr
   double weight_decay = 0.0;     // decoupled (AdamW); not applied to norms and biases
@@ -20,7 +21,7 @@ struct OptimConfig {
   template <class V>
   void visit(V& v) {
     v("lr", lr, Above{0});
-    v("schedule", schedule, OneOf{{"cosine", "linear", "constant"}});
+    v("schedule", schedule);
     v("warmup_steps", warmup_steps, Min{0});
     v("min_lr_ratio", min_lr_ratio, Between{0, 1});
     v("weight_decay", weight_decay, Min{0});

@@ -4,6 +4,7 @@
 #include "r1/config/optim_config.h"
 #include "r1/config/prompt_source_config.h"
 #include "r1/config/stage_common.h"
+#include "r1/config/stage_kind.h"
 #include "r1/config/tokenizer_config.h"
 
 namespace r1::config {
@@ -45,13 +46,13 @@ struct CorpusConfig {
     v("verbal_rate", verbal_rate, Between{0, 1});
     v("guess_rate", guess_rate, Between{0, 1});
     v("guess_accuracy", guess_accuracy, Between{0, 1});
-    v("template", template_name, OneOf{kTemplateNames});
+    v("template", template_name, OneOf{{"r1-zero", "plain", "chat"}});  // a corpus has no model yet
   }
 };
 
 struct PretrainConfig {
   std::string name;
-  std::string kind = "pretrain";
+  StageKind kind = StageKind::kPretrain;
   std::string init;                    // continue from a checkpoint (stage name or path); "" = fresh model
   ModelSpec model;
   TokenizerConfig tokenizer;

@@ -1,19 +1,21 @@
 // Where prompts come from: a synthetic verifiable task (seeded, with a difficulty knob) or a JSONL file
 // with field mapping (GSM8K/MATH exports work unchanged), and how they are templated.
 #pragma once
+#include "r1/config/enums.h"
 #include "r1/config/fields.h"
 
 namespace r1::config {
 
 // Names of the synthetic tasks (data/task_registry must provide each; a test checks that).
 inline const std::vector<std::string> kTaskNames = {"arithmetic", "countdown", "linear"};
-inline const std::vector<std::string> kTemplateNames = {"r1-zero", "plain", "chat"};
+// Prompt templates: r1's own three, and hf = the model's own chat template (tokenizer_config.json's chat_template).
+inline const std::vector<std::string> kTemplateNames = {"r1-zero", "plain", "chat", "hf"};
 
 struct PromptSourceConfig {
   std::string task = "arithmetic";     // synthetic task; ignored when `file` is set
   std::vector<int> levels = {1};       // difficulty levels, drawn uniformly
   int n = 1000;                        // prompts to generate; for a file: at most this many (0 = all)
-  std::string split = "train";         // train | eval: disjoint sets (by question hash) of the same task
+  PromptSplit split = PromptSplit::kTrain;  // train | eval: disjoint sets (by question hash) of the same task
   std::string language = "en";         // prompt language of synthetic tasks: en | es | mixed
   std::string file;                    // JSONL prompts (a path)
   std::string prompt_field = "question";
@@ -27,7 +29,7 @@ struct PromptSourceConfig {
     v("task", task, OneOf{kTaskNames});
     v("levels", levels, NonEmpty{});
     v("n", n, Min{0});
-    v("split", split, OneOf{{"train", "eval"}});
+    v("split", split);
     v("language", language, OneOf{{"en", "es", "mixed"}});
     v("file", file);
     v("prompt_field", prompt_field, NonEmpty{});

@@ -1,28 +1,23 @@
 // A recipe: run-wide settings plus an ordered list of stages, each parsed by its kind.
 // Also the single-stage config files used by `r1 <stage-kind> --config FILE`.
 #pragma once
-#include <variant>
-
-#include "r1/config/data_stage_config.h"
-#include "r1/config/eval_config.h"
-#include "r1/config/pretrain_config.h"
-#include "r1/config/rl_stage_config.h"
-#include "r1/config/sft_stage_config.h"
+#include "r1/config/stage_registry.h"
 
 namespace r1::config {
-
-using StageVariant = std::variant<PretrainConfig, RlStageConfig, DataStageConfig, SftStageConfig, EvalStageConfig>;
 
 struct StageEntry {
   StageVariant config;
   const std::string& name() const;
-  const std::string& kind() const;
+  StageKind kind() const;
+  const char* kind_name() const { return enum_name(kind()); }
+  const StageKindInfo& info() const { return stage_kind_info(kind()); }
+  // The value of one of the kind's inputs (a key of info().inputs, e.g. "init", "tokenizer.path"); "" when unset.
+  std::string input(const std::string& key) const;
+  // Whether the stage's model is evaluated on the recipe's eval set: the kind produces one and `eval` is on.
+  bool wants_eval() const;
 };
 bool read_custom(const YAML::Node& node, StageEntry& out, Problems& problems, const std::string& path);
 YAML::Node write_custom(const StageEntry& entry);
-
-// Default config of a stage kind (kind must be one of kStageKinds).
-StageVariant default_stage_config(const std::string& kind);
 
 // Run-wide settings (shared by a recipe and single-stage runs).
 struct RunSettings {
@@ -30,7 +25,7 @@ struct RunSettings {
   std::uint64_t seed = 1234;
   std::string device = "cpu";          // cpu | cuda | cuda:N
   int threads = 0;                     // 0 = all cores
-  std::string dtype = "float32";       // float32 | bfloat16 (bf16 compute, fp32 master weights)
+  ComputeDtype dtype = ComputeDtype::kFloat32;  // float32 | bfloat16
   EvalSettings eval;                   // the held-out eval set every model stage is evaluated on
   template <class V>
   void visit(V& v) {
@@ -38,7 +33,7 @@ struct RunSettings {
     v("seed", seed);
     v("device", device);
     v("threads", threads, Min{0});
-    v("dtype", dtype, OneOf{{"float32", "bfloat16"}});
+    v("dtype", dtype);
     v("eval", eval);
   }
   void check(Problems& p, const std::string& path) const;
@@ -80,8 +75,8 @@ struct StageFile {
   RunSettings run;
   StageEntry stage;
 };
-StageFile load_stage_file(const std::string& path, const std::string& kind, const std::vector<Override>& overrides = {});
-StageFile parse_stage_file(YAML::Node root, const std::string& source, const std::string& kind,
+StageFile load_stage_file(const std::string& path, StageKind kind, const std::vector<Override>& overrides = {});
+StageFile parse_stage_file(YAML::Node root, const std::string& source, StageKind kind,
                            const std::vector<Override>& overrides = {});
 
 // Validates a file that is either a recipe (has `stages`), a model config, or a single-stage config
@@ -90,9 +85,12 @@ void validate_file(const std::string& path);
 
 // Stable hash (hex) of a stage's resolved config, as written in DONE: the hash of hashed_config_text.
 std::string config_hash(const StageEntry& stage, const RunSettings& run);
-// The text config_hash hashes: the stage's resolved config, the seed and the dtype. Keys added to r1 after runs
-// began (sampling.kv_cache_dtype) are left out while they hold their default, so that a run resumed with a newer
-// r1 still skips the stages it finished.
+// The text config_hash hashes: the stage's name and kind, every key of its resolved config whose value differs
+// from the kind's default, the seed, and the dtype when it is not the default. A key added to r1 with a default
+// therefore leaves the hashes of existing runs unchanged, so a run resumed with a newer r1 still skips the stages
+// it finished.
 std::string hashed_config_text(const StageEntry& stage, const RunSettings& run);
+// Version of the hashing scheme, written in DONE ("hash_scheme"): a DONE from another scheme cannot be compared.
+constexpr int kConfigHashScheme = 2;
 
 }  // namespace r1::config

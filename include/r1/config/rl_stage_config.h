@@ -6,12 +6,13 @@
 #include "r1/config/reward_config.h"
 #include "r1/config/sampling_config.h"
 #include "r1/config/stage_common.h"
+#include "r1/config/stage_kind.h"
 
 namespace r1::config {
 
 struct RlStageConfig {
   std::string name;
-  std::string kind = "train-zero";     // train-zero | grpo
+  StageKind kind = StageKind::kTrainZero;  // train-zero | grpo
   std::string init;                    // policy start (stage name or checkpoint path)
   std::string reference;               // pi_ref; "" = the init checkpoint
   PromptSourceConfig prompts;
@@ -29,7 +30,7 @@ struct RlStageConfig {
   template <class V>
   void visit(V& v) {
     v("name", name, Required{});
-    v("kind", kind, OneOf{{"train-zero", "grpo"}});
+    v("kind", kind);
     v("init", init);
     v("reference", reference);
     v("prompts", prompts);
@@ -48,7 +49,7 @@ struct RlStageConfig {
 
   // Defaults per kind: train-zero = R1-Zero (accuracy + format, temperature 1.0); grpo = the second round
   // (accuracy + format + language consistency, temperature 0.7, as in the paper).
-  static RlStageConfig defaults_for(const std::string& kind);
+  static RlStageConfig defaults_for(StageKind kind);
 };
 
 }  // namespace r1::config

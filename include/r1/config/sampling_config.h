@@ -1,5 +1,6 @@
 // Sampling settings for the batched generator.
 #pragma once
+#include "r1/config/enums.h"
 #include "r1/config/fields.h"
 
 namespace r1::config {
@@ -12,7 +13,7 @@ struct SamplingConfig {
   std::vector<std::string> stop = {"</answer>"};  // stop after any of these strings (kept in the text)
   // Element type of the KV cache: auto (the model's dtype) | float32 | bfloat16 (half the cache's memory and
   // of the bytes a decode step reads; keys/values rounded to 8 significant bits, arithmetic stays float32).
-  std::string kv_cache_dtype = "auto";
+  KvCacheDtype kv_cache_dtype = KvCacheDtype::kAuto;
 
   template <class V>
   void visit(V& v) {
@@ -21,7 +22,7 @@ struct SamplingConfig {
     v("top_k", top_k, Min{0});
     v("max_new_tokens", max_new_tokens, Min{1});
     v("stop", stop);
-    v("kv_cache_dtype", kv_cache_dtype, OneOf{{"auto", "float32", "bfloat16"}});
+    v("kv_cache_dtype", kv_cache_dtype);
   }
 };
 

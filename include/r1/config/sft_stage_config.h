@@ -5,24 +5,25 @@
 #include "r1/config/optim_config.h"
 #include "r1/config/prompt_source_config.h"
 #include "r1/config/stage_common.h"
+#include "r1/config/stage_kind.h"
 
 namespace r1::config {
 
 struct KdConfig {
   double weight = 0.0;                 // 0 = SFT on teacher traces only (the paper's method)
   double temperature = 1.0;
-  std::string divergence = "forward_kl";  // forward_kl | reverse_kl | jsd
+  KdDivergence divergence = KdDivergence::kForwardKl;  // forward_kl | reverse_kl | jsd
   template <class V>
   void visit(V& v) {
     v("weight", weight, Min{0});
     v("temperature", temperature, Above{0});
-    v("divergence", divergence, OneOf{{"forward_kl", "reverse_kl", "jsd"}});
+    v("divergence", divergence);
   }
 };
 
 struct SftStageConfig {
   std::string name;
-  std::string kind = "sft";            // sft | distill
+  StageKind kind = StageKind::kSft;    // sft | distill
   std::string init;                    // start checkpoint (stage name or path); distill: "" = fresh `model`
   std::string data;                    // JSONL dataset (stage name of a data stage, or a path)
   std::string prompt_field = "prompt";
@@ -48,7 +49,7 @@ struct SftStageConfig {
   template <class V>
   void visit(V& v) {
     v("name", name, Required{});
-    v("kind", kind, OneOf{{"sft", "distill"}});
+    v("kind", kind);
     v("init", init);
     v("data", data);
     v("prompt_field", prompt_field, NonEmpty{});

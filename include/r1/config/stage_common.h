@@ -4,9 +4,6 @@
 
 namespace r1::config {
 
-inline const std::vector<std::string> kStageKinds = {"pretrain", "train-zero", "cold-start", "sft", "grpo",
-                                                     "rejection-sample", "distill", "eval"};
-
 // Checkpoint and logging cadence of training stages.
 struct CheckpointConfig {
   int every = 0;        // optimizer steps between checkpoints; 0 = only the final one

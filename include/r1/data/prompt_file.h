@@ -12,11 +12,17 @@
 
 #include "r1/config/prompt_source_config.h"
 #include "r1/data/example.h"
+#include "r1/io/jsonl.h"
 
 namespace r1 {
 
 // Reads cfg.file: skips the first cfg.offset prompts, keeps cfg.n (0 = all). The id of a row without one is
 // "<file name>:<line>"; task "file" unless the row says otherwise. An empty result is an InputError.
 std::vector<PromptExample> load_prompt_file(const config::PromptSourceConfig& cfg);
+
+// The optional fields of a prompt row (id, task, level, language, numbers, target, problem), type-checked, into
+// `ex`; shared by prompt files and `r1 reward` so both accept the same rows. A countdown row needs non-empty
+// numbers and a target: its `target` field, else its gold answer (ex.answer, set before) as an integer.
+void read_prompt_fields(const Json& row, const std::string& path, size_t line, PromptExample& ex);
 
 }  // namespace r1

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "r1/io/jsonl.h"
+#include "r1/tokenizer/prompt_template.h"
 #include "r1/util/rng.h"
 
 namespace r1 {
@@ -20,12 +21,13 @@ struct SftExample {
 };
 
 // Loads `path`. A row with `messages_field` uses the messages form, otherwise `prompt_field` and
-// `completion_field` are required strings. `template_name` is r1-zero | plain | chat, or "" to use the prompt
-// text as it is. Every bad line is an InputError "FILE:LINE: ..."; an empty dataset is an InputError naming
-// the file.
+// `completion_field` are required strings. `renderer` renders the prompts (nullptr: the prompt text as it is);
+// with the model's chat template (template hf) a messages row is rendered whole up to its last assistant turn,
+// with the generation prompt. Every bad line is an InputError "FILE:LINE: ..."; an empty dataset is an
+// InputError naming the file.
 std::vector<SftExample> load_sft_dataset(const std::string& path, const std::string& prompt_field,
                                          const std::string& completion_field, const std::string& messages_field,
-                                         const std::string& template_name);
+                                         const PromptRenderer* renderer);
 
 // Deterministic split: round(eval_frac * n) examples (at least 1 and at most n - 1 when 0 < eval_frac and
 // n >= 2) chosen by a seeded shuffle go to eval; both parts keep the input order. Returns {train, eval}.

@@ -67,7 +67,7 @@ class Sampler {
 std::pair<torch::Tensor, torch::Tensor> sample_next(const torch::Tensor& logits, const config::SamplingConfig& cfg,
                                                     const torch::Tensor& uniforms);
 
-// [BOS] + encode(text).
+// [BOS] + encode(text); no BOS added when an HF tokenizer's text already starts with it (a chat template wrote it).
 std::vector<int> encode_prompt(const Tokenizer& tokenizer, const std::string& text);
 
 }  // namespace r1::generate

@@ -19,7 +19,9 @@ struct CheckpointContent {
   std::string torch_dtype = "float32";
   std::string bos_token, eos_token, pad_token, unk_token;     // piece strings for tokenizer_config.json ("" = none)
   std::map<std::string, at::Tensor> weights;                  // HF names
-  std::string tokenizer_model;                                // SentencePiece bytes
+  // Tokenizer files, name -> bytes: tokenizer.model (SentencePiece; r1 then writes tokenizer_config.json from the
+  // token strings above), or tokenizer.json with the model's own tokenizer_config.json / chat_template.jinja.
+  std::map<std::string, std::string> tokenizer_files;
   Json trainer_state;                                         // null: no trainer_state/ (e.g. exported models)
   std::map<std::string, at::Tensor> trainer_tensors;
 };
@@ -34,7 +36,8 @@ std::string checkpoint_name(long step);
 std::string save_checkpoint(const std::string& stage_dir, const std::string& name, const CheckpointContent& c,
                             int keep_last);
 
-// True when `dir` holds config.json, model weights (model.safetensors or its index) and tokenizer.model.
+// True when `dir` holds config.json, model weights (model.safetensors or its index) and a tokenizer
+// (tokenizer.json or tokenizer.model).
 bool is_complete_checkpoint(const std::string& dir);
 
 // The newest complete checkpoint of a stage dir: the one `latest` names; if `latest` is missing or names a
@@ -50,14 +53,15 @@ struct LoadedCheckpoint {
   std::string path;  // the resolved checkpoint directory
   HfModelInfo info;
   std::map<std::string, at::Tensor> weights;
-  std::string tokenizer_model;
+  std::map<std::string, std::string> tokenizer_files;  // as in CheckpointContent
   Json trainer_state;  // null if absent or not requested
   std::map<std::string, at::Tensor> trainer_tensors;
 };
 
 // Resolves `path` (resolve_checkpoint_dir), then loads config.json, model.safetensors (or the shards of
 // model.safetensors.index.json: every shard validated, every mapped tensor present, none in two shards),
-// tokenizer.model (required) and, when with_trainer_state, trainer_state/ if present. Errors name file and key.
+// the tokenizer (tokenizer.json with tokenizer_config.json and chat_template.jinja when present, else tokenizer.model;
+// one is required) and, when with_trainer_state, trainer_state/ if present. Errors name file and key.
 LoadedCheckpoint load_checkpoint(const std::string& path, bool with_trainer_state);
 
 }  // namespace r1

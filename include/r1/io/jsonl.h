@@ -8,6 +8,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "r1/util/error.h"
+
 namespace r1 {
 
 using Json = nlohmann::json;
@@ -20,8 +22,15 @@ std::vector<Json> read_jsonl(const std::string& path);
 // Field accessors for rows: throw InputError "path:LINE: field \"x\": expected a string, got 42" etc.
 std::string jsonl_string(const Json& row, const std::string& field, const std::string& path, size_t line);
 double jsonl_number(const Json& row, const std::string& field, const std::string& path, size_t line);
+// An integer field's value: an integer, or a float with an integral value (|v| < 1e15); else the error below.
+long long jsonl_integer(const Json& value, const std::string& path, size_t line, const std::string& field);
 // Short text of a JSON value for messages.
 std::string describe_json(const Json& value);
+// "path:LINE: " (the prefix of every row error).
+std::string jsonl_where(const std::string& path, size_t line);
+// InputError "path:LINE: field \"x\": expected EXPECTED, got GOT".
+InputError jsonl_field_error(const std::string& path, size_t line, const std::string& field,
+                             const std::string& expected, const Json& got);
 
 // Appends one JSON object per line; each line is written whole and flushed.
 class JsonlWriter {

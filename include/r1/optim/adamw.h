@@ -26,6 +26,7 @@ class AdamW {
   void load_state(const std::map<std::string, torch::Tensor>& tensors, int64_t steps, const std::string& source);
 
   const std::vector<std::pair<std::string, torch::Tensor>>& params() const { return params_; }
+  const config::OptimConfig& config() const { return cfg_; }
 
  private:
   std::vector<std::pair<std::string, torch::Tensor>> params_;

@@ -4,6 +4,8 @@
 #include <string>
 #include <vector>
 
+#include "r1/config/enums.h"
+
 namespace r1::rl {
 
 // One entry per sample (group-contiguous, like the rewards), except `group_all_equal` (one per group).
@@ -21,9 +23,9 @@ struct Advantages {
 // (still subtracting the GROUP mean); "none" does not divide. The std is never computed with fewer than 2 values
 // (it is 0 then). A group whose rewards are all equal gets advantage exactly 0 (mean = that reward, std = 0), so
 // group_size 1 gives 0 everywhere (TRL). eps defaults to TRL's 1e-4 (verl uses 1e-6).
-// Throws r1::InputError if group_size < 1, rewards.size() % group_size != 0, scale is unknown, eps is negative or
+// Throws r1::InputError if group_size < 1, rewards.size() % group_size != 0, eps is negative or
 // not finite, or a reward is not finite.
-Advantages compute_advantages(const std::vector<double>& rewards, int group_size, const std::string& scale,
+Advantages compute_advantages(const std::vector<double>& rewards, int group_size, config::ScaleRewards scale,
                               double eps = 1e-4);
 
 }  // namespace r1::rl

@@ -5,17 +5,19 @@
 
 #include <torch/torch.h>
 
+#include "r1/config/enums.h"
+
 namespace r1::rl {
 
 struct GrpoLossConfig {
   double epsilon_low = 0.2;   // ratio is clipped below at 1 - epsilon_low (0 <= epsilon_low <= 1)
   double epsilon_high = 0.2;  // ratio is clipped above at 1 + epsilon_high (DAPO clip-higher: 0.28)
   double beta = 0.0;          // KL penalty weight; 0 = no KL term in the loss (ref_logp may then be undefined)
-  std::string kl_estimator = "k3";  // see kl_estimator_names(): k1 | abs | k2 | k3 | k3-clamped
+  config::KlEstimator kl_estimator = config::KlEstimator::kK3;  // see kl.h
   // seq-mean-token-mean (paper, TRL "grpo"): mean over sequences of (sum of the sequence's token losses / its length)
   // token-mean (DAPO, TRL "bnpo"/"dapo"): sum of all token losses / number of active tokens
   // seq-mean-token-sum-norm (Dr. GRPO, TRL "dr_grpo"): sum of all token losses / (sequences * max_completion_length)
-  std::string loss_agg = "seq-mean-token-mean";
+  config::LossAgg loss_agg = config::LossAgg::kSeqMeanTokenMean;
   int max_completion_length = 0;  // seq-mean-token-sum-norm only (must be > 0 there): the generation length cap
   // Normalisers for gradient accumulation and data parallelism; 0 = use this micro-batch's own counts.
   // token-mean: sum(loss * mask) / token_normalizer (e.g. the active tokens of the whole optimizer step / world size;

@@ -5,10 +5,9 @@
 
 #include <torch/torch.h>
 
-namespace r1::rl {
+#include "r1/config/enums.h"
 
-// The estimator names kl_estimate accepts, in the order used by error messages.
-const std::vector<std::string>& kl_estimator_names();
+namespace r1::rl {
 
 // Elementwise estimate from logp = log pi_theta(token) and ref_logp = log pi_ref(token) (same shape, dtype and
 // device; any shape), with d = ref_logp - logp:
@@ -18,8 +17,7 @@ const std::vector<std::string>& kl_estimator_names();
 //   "k3"          exp(d) - d - 1 (>= 0, unclamped as TRL; computed as expm1(d) - d for precision near d = 0)
 //   "k3-clamped"  verl "low_var_kl": d clamped to [-20, 20], the result clamped to [-10, 10] (zero gradient where
 //                 a clamp binds)
-// Differentiable w.r.t. logp (and ref_logp if it requires grad). Throws r1::InputError on an unknown estimator
-// name or mismatched tensors.
-torch::Tensor kl_estimate(const torch::Tensor& logp, const torch::Tensor& ref_logp, const std::string& estimator);
+// Differentiable w.r.t. logp (and ref_logp if it requires grad). Throws r1::InputError on mismatched tensors.
+torch::Tensor kl_estimate(const torch::Tensor& logp, const torch::Tensor& ref_logp, config::KlEstimator estimator);
 
 }  // namespace r1::rl

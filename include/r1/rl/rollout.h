@@ -12,6 +12,7 @@
 #include "r1/generate/sampler.h"
 #include "r1/model/transformer.h"
 #include "r1/rewards/reward_set.h"
+#include "r1/tokenizer/prompt_template.h"
 
 namespace r1::rl {
 
@@ -37,13 +38,15 @@ struct Rollout {
   void append(Rollout&& other);
 };
 
-// Samples `group_size` completions for each prompt and scores them. Row i's seed is derived from `seed` and its index
-// in the whole batch, first_row + i (a rank generating its shard passes where the shard starts, so it samples exactly
-// what a single process would for those rows).
-Rollout collect_rollout(generate::Sampler& sampler, const Tokenizer& tokenizer, const RewardSet& rewards,
-                        std::vector<PromptExample> prompts, const std::string& template_name,
-                        const config::SamplingConfig& sampling, int group_size, std::uint64_t seed,
-                        std::size_t first_row = 0);
+// Samples `group_size` completions for each prompt (not yet scored). Row i's seed is derived from `seed` and its
+// index in the whole batch, first_row + i (a rank generating its shard passes where the shard starts, so it samples
+// exactly what a single process would for those rows).
+Rollout collect_rollout(generate::Sampler& sampler, const Tokenizer& tokenizer, std::vector<PromptExample> prompts,
+                        const PromptRenderer& renderer, const config::SamplingConfig& sampling, int group_size,
+                        std::uint64_t seed, std::size_t first_row = 0);
+
+// Scores every sample with the reward set (RolloutSample::outcome); the time adds to rollout.seconds.
+void score_rollout(Rollout& rollout, const RewardSet& rewards);
 
 struct PolicyBatch {
   torch::Tensor tokens;      // [n, L] int64: prompt + completion, right-padded

@@ -7,11 +7,13 @@
 #include "r1/config/optim_config.h"
 #include "r1/config/sft_stage_config.h"
 #include "r1/config/stage_common.h"
+#include "r1/data/epoch_cursor.h"
 #include "r1/data/packing.h"
 #include "r1/dist/world.h"
 #include "r1/model/transformer.h"
 #include "r1/train/model_bundle.h"
-#include "r1/train/trainer_env.h"
+#include "r1/train/run_context.h"
+#include "r1/train/train_loop.h"
 
 namespace r1::sft {
 
@@ -32,11 +34,38 @@ struct LmTrainPlan {
 // Rows per optimizer step across ranks.
 std::int64_t rows_per_step(const LmTrainPlan& plan, int world_size);
 
-// Trains `bundle` to plan.total_steps (resuming per env.resume) and writes <stage_dir>/final. Data-parallel over
-// dist::world() (env.rank / env.world_size must match it): every rank takes its slice of each global step's rows, the
-// loss is normalised by the GLOBAL loss-token count, gradients are averaged before clipping, so W ranks with
-// batch_size b train exactly like one process with batch_size W*b (up to floating-point summation order).
-void run_lm_training(const LmTrainPlan& plan, train::ModelBundle& bundle, const train::TrainerEnv& env);
+// Data-parallel next-token training on the shared train::TrainLoop. Every rank takes its slice of each global
+// step's rows, the loss is normalised by the GLOBAL loss-token count, gradients are averaged before clipping, so
+// W ranks with batch_size b train exactly like one process with batch_size W*b (up to floating-point summation
+// order).
+class LmTrainer : public train::TrainerSteps {
+ public:
+  LmTrainer(const LmTrainPlan& plan, train::ModelBundle& bundle, const train::RunContext& ctx);
+  // Trains to plan.total_steps (resuming per ctx.resume) and writes <stage_dir>/final.
+  void train();
+
+  // One step's loss over this rank's micro-batches (gradients accumulated): the sums of token losses.
+  struct LossSums {
+    double ce = 0, kd = 0;
+  };
+  LossSums accumulate_gradients(const std::vector<size_t>& rows, double normalizer);
+
+  // train::TrainerSteps
+  train::StepReport step(std::int64_t step) override;
+  void restore(const train::RestoredState& restored) override;
+  Json state() const override;
+
+ private:
+  LmTrainPlan plan_;
+  train::ModelBundle& bundle_;
+  train::RunContext ctx_;
+  EpochCursor cursor_;
+  train::TrainLoop loop_;
+  double last_eval_;
+};
+
+// Runs LmTrainer(plan, bundle, ctx).train().
+void run_lm_training(const LmTrainPlan& plan, train::ModelBundle& bundle, const train::RunContext& ctx);
 
 // Mean next-token loss (nats per loss token) of `rows` under `model`, in micro-batches of `batch_size`
 // (at most max_batches of them; 0 = all). The micro-batches are dealt round-robin over the ranks of `comm` and the

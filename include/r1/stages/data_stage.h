@@ -11,8 +11,7 @@ namespace r1::stages {
 class DataStage : public Stage {
  public:
   explicit DataStage(const config::DataStageConfig& cfg) : cfg_(cfg) {}
-  void run(StageContext& ctx) override;
-  bool produces_model() const override { return false; }
+  void run(const StageRun& r) override;
 
  private:
   config::DataStageConfig cfg_;

@@ -9,8 +9,7 @@ namespace r1::stages {
 class EvalStage : public Stage {
  public:
   explicit EvalStage(const config::EvalStageConfig& cfg) : cfg_(cfg) {}
-  void run(StageContext& ctx) override;
-  bool produces_model() const override { return false; }
+  void run(const StageRun& r) override;
 
  private:
   config::EvalStageConfig cfg_;

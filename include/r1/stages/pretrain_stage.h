@@ -16,8 +16,7 @@ TokenExample pretrain_token_example(const std::string& document, const Tokenizer
 class PretrainStage : public Stage {
  public:
   explicit PretrainStage(const config::PretrainConfig& cfg) : cfg_(cfg) {}
-  void run(StageContext& ctx) override;
-  bool produces_model() const override { return true; }
+  void run(const StageRun& r) override;
 
  private:
   config::PretrainConfig cfg_;

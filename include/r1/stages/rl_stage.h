@@ -8,8 +8,7 @@ namespace r1::stages {
 class RlStage : public Stage {
  public:
   explicit RlStage(const config::RlStageConfig& cfg) : cfg_(cfg) {}
-  void run(StageContext& ctx) override;
-  bool produces_model() const override { return true; }
+  void run(const StageRun& r) override;
 
  private:
   config::RlStageConfig cfg_;

@@ -18,8 +18,7 @@ std::vector<TokenExample> sft_token_examples(const std::vector<SftExample>& exam
 class SftStage : public Stage {
  public:
   explicit SftStage(const config::SftStageConfig& cfg) : cfg_(cfg) {}
-  void run(StageContext& ctx) override;
-  bool produces_model() const override { return true; }
+  void run(const StageRun& r) override;
 
  private:
   config::SftStageConfig cfg_;

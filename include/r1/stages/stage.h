@@ -1,14 +1,13 @@
-// A pipeline stage: `explicit XStage(const XConfig&)` + run(StageContext&). The context says where to write,
-// how to resume, and how stage references (a name of an earlier stage, or a path) become paths.
+// A pipeline stage: `explicit XStage(const XConfig&)` + run(const StageRun&). The run says which stage this is
+// (its RunContext: directory, seed, device, resume), the run-wide settings, and how stage references (a name of
+// an earlier stage, or a path) become paths.
 #pragma once
 #include <map>
 #include <memory>
 #include <string>
 
-#include <torch/torch.h>
-
 #include "r1/config/recipe.h"
-#include "r1/train/trainer_env.h"
+#include "r1/train/run_context.h"
 
 namespace r1::stages {
 
@@ -27,29 +26,29 @@ class StageRefs {
   std::map<std::string, std::string> dirs_;
 };
 
-struct StageContext {
-  std::string stage_name, stage_kind;
-  std::string resolved_config;   // the stage's resolved config (YAML), kept in checkpoints
-  config::RunSettings run;
-  std::string stage_dir;
-  std::string resume = "auto";   // auto | none | checkpoint dir
-  torch::Device device{torch::kCPU};
-  std::string config_hash;
+// One run of one stage: what to run, with which run-wide settings, as which identity, and how the runner treats
+// an existing DONE.
+struct StageRun {
+  config::StageEntry entry;
+  config::RunSettings run;       // run-wide settings (the eval set, threads, ...)
   StageRefs refs;
-  int rank = 0, world_size = 1;
-
-  // The trainer's view of this context.
-  train::TrainerEnv trainer_env() const;
+  train::RunContext ctx;         // identity; stage_name, stage_kind, seed, device and resolved_config follow entry
+                                 // and run (see make_stage_run)
+  bool ignore_done = false;      // run even if DONE exists
+  bool clear = false;            // remove the stage dir first (a fresh run)
 };
+
+// A StageRun for `entry` writing to `stage_dir` under identity `hash`, with its context derived from entry and run.
+StageRun make_stage_run(const config::StageEntry& entry, const config::RunSettings& run, StageRefs refs,
+                        const std::string& stage_dir, const std::string& hash);
 
 class Stage {
  public:
   virtual ~Stage() = default;
-  virtual void run(StageContext& ctx) = 0;
-  // True when the stage writes a model (<stage_dir>/final) that the recipe's eval set should score.
-  virtual bool produces_model() const = 0;
+  virtual void run(const StageRun& r) = 0;
 };
 
+// The stage class of an entry's kind.
 std::unique_ptr<Stage> make_stage(const config::StageEntry& entry);
 
 }  // namespace r1::stages

@@ -10,30 +10,15 @@
 
 namespace r1::stages {
 
-struct StageRun {
-  config::StageEntry entry;
-  config::RunSettings run;
-  std::string stage_dir;
-  std::string hash;              // identity of the resolved config and of the inputs it reads
-  StageRefs refs;
-  std::string resume = "auto";   // auto | none | checkpoint dir
-  bool ignore_done = false;      // run even if DONE exists
-  bool clear = false;            // remove the stage dir first (a fresh run)
-  int rank = 0, world_size = 1;
-};
-
 enum class StageStatus {
   kRan,         // ran (fresh or resumed) and wrote DONE
   kSkipped,     // DONE matched: nothing to do
-  kStale,       // DONE exists for a different config or inputs: not re-run (use --from)
+  kStale,       // DONE exists for a different config or inputs (or an older hash scheme): not re-run (use --from)
 };
 
 StageStatus run_stage(const StageRun& r);
 
-// DONE's content ({config_hash, kind, finished_at, wall_s}) or null when absent or unreadable.
+// DONE's content ({config_hash, hash_scheme, kind, finished_at, wall_s}) or null when absent or unreadable.
 Json read_done(const std::string& stage_dir);
-
-// Whether a stage kind writes a model the eval set should score, given its config (the `eval` flag).
-bool wants_eval(const config::StageEntry& entry);
 
 }  // namespace r1::stages

@@ -15,6 +15,7 @@ class NonfiniteSteps {
   // skipped; throws RuntimeFailure when the allowance is used up.
   void on_bad_step(std::int64_t step, double loss);
   int skipped() const { return skipped_; }
+  int allowed() const { return allowed_; }
 
  private:
   std::string stage_;

@@ -60,10 +60,18 @@ TEST_CASE("r1 bench writes bench.json with every figure and prints the table", "
   std::string preset = std::string(R1_SOURCE_DIR) + "/configs/models/micro.yaml";
   auto r = test::run_r1("bench --preset " + preset + " --runs 2 --warmup 0 --threads 1 --seq-len 32 --train-batch 4 "
                         "--sft-examples 12 --new-tokens 6 --decode-batch 3 --group-size 2 --grpo-prompts 2 "
-                        "--grpo-new-tokens 6 --gemm-n 64 --work " + dir + "/work --out " + out + " --table " + table);
+                        "--grpo-new-tokens 6 --gemm-n 64 --hf-tokenizer " + test::shared_dir() + "/hf/qwen2 --work " + dir +
+                        "/work --out " + out + " --table " + table);
   INFO(r.output);
   REQUIRE(r.exit_code == 0);
   Json b = Json::parse(read_file(out));
+  // The tokenize case, once for all presets: a real tokenizer.json's encode/decode rates and a GRPO step's share.
+  for (const char* key : {"load_s", "prose_encode_mb_s", "mixed_encode_mb_s", "prose_decode_mb_s",
+                          "grpo_step_tokenizer_s"}) {
+    INFO(key);
+    REQUIRE(b["tokenize"][key]["median"].get<double>() > 0);
+  }
+  REQUIRE(b["presets"]["micro"]["grpo"]["tokenizer_share"]["median"].get<double>() > 0);
   const Json& p = b["presets"]["micro"];
   REQUIRE(b["gemm"]["gemm_gflops"]["median"].get<double>() > 0);
   REQUIRE(b["gemm"]["gemm_gflops"]["runs"] == 2);
@@ -110,6 +118,7 @@ TEST_CASE("r1 bench writes bench.json with every figure and prints the table", "
   std::string text = read_file(table);
   REQUIRE(text.find("train_mfu") != std::string::npos);
   REQUIRE(text.find("decode_speedup_vs_no_cache") != std::string::npos);
+  REQUIRE(text.find("encode MB/s, mixed scripts") != std::string::npos);
   REQUIRE(r.output.find("grpo_step_s") != std::string::npos);
 }
 

@@ -37,11 +37,12 @@ TEST_CASE("a valid recipe parses with kind defaults", "[config]") {
   Recipe r = parse_recipe(load_yaml_string(std::string("seed: 7\n") + kStages, "x.yaml"), "x.yaml");
   REQUIRE(r.run.seed == 7);
   REQUIRE(r.stages.size() == 2);
-  REQUIRE(r.stages[1].kind() == "train-zero");
+  REQUIRE(r.stages[1].kind() == StageKind::kTrainZero);
+  REQUIRE(std::string(r.stages[1].kind_name()) == "train-zero");
   const auto& zero = std::get<RlStageConfig>(r.stages[1].config);
   REQUIRE(zero.rewards.size() == 2);
   REQUIRE(zero.sampling.temperature == 1.0);
-  auto grpo = std::get<RlStageConfig>(default_stage_config("grpo"));
+  auto grpo = std::get<RlStageConfig>(default_stage_config(StageKind::kGrpo));
   REQUIRE(grpo.sampling.temperature == 0.7);
   REQUIRE(grpo.rewards.size() == 3);
 }
@@ -79,7 +80,7 @@ stages:
 )");
   REQUIRE(has(p, "x.yaml: stages[2].sampling.kv_cache_dtype: expected one of auto|float32|bfloat16, got \"bf16\""));
   REQUIRE(p.size() == 1);
-  REQUIRE(SamplingConfig{}.kv_cache_dtype == "auto");
+  REQUIRE(SamplingConfig{}.kv_cache_dtype == KvCacheDtype::kAuto);
 }
 
 TEST_CASE("missing required keys and unknown kinds", "[config]") {
@@ -148,15 +149,15 @@ TEST_CASE("set overrides (--set) with the same checks", "[config]") {
 
 TEST_CASE("single-stage files take run keys and CLI inputs", "[config]") {
   auto root = load_yaml_string("seed: 5\nthreads: 1\ngrpo: {group_size: 4}\n", "z.yaml");
-  StageFile f = parse_stage_file(root, "z.yaml", "train-zero", {parse_override("init=ckpt")});
+  StageFile f = parse_stage_file(root, "z.yaml", StageKind::kTrainZero, {parse_override("init=ckpt")});
   REQUIRE(f.run.seed == 5);
-  REQUIRE(f.stage.kind() == "train-zero");
+  REQUIRE(f.stage.kind() == StageKind::kTrainZero);
   REQUIRE(std::get<RlStageConfig>(f.stage.config).grpo.group_size == 4);
   try {
-    parse_stage_file(root, "z.yaml", "train-zero");
+    parse_stage_file(root, "z.yaml", StageKind::kTrainZero);
     FAIL("expected a ConfigError");
   } catch (const r1::ConfigError& e) {
-    REQUIRE(has(e.problems(), "z.yaml: init: a train-zero stage needs init: the policy to start from"));
+    REQUIRE(has(e.problems(), "z.yaml: init: a train-zero stage needs init: a model stage or checkpoint path"));
   }
 }
 
@@ -169,15 +170,22 @@ TEST_CASE("config hash changes with the config and not with threads", "[config]"
   REQUIRE(config_hash(a.stages[1], a.run) != config_hash(c.stages[1], c.run));
 }
 
-TEST_CASE("config hash leaves out sampling.kv_cache_dtype at its default, so older runs still resume", "[config]") {
+TEST_CASE("config hash covers only values that differ from the kind's defaults", "[config]") {
   std::string text = std::string("seed: 1\n") + kStages;
   Recipe a = parse_recipe(load_yaml_string(text, "x.yaml"), "x.yaml");
   Recipe b = parse_recipe(load_yaml_string(text, "x.yaml"), "x.yaml",
                           {parse_override("stages.zero.sampling.kv_cache_dtype=bfloat16")});
+  // A key set to its default value hashes as if it were absent (so a key added to r1 later, at its default,
+  // leaves the hashes of existing runs unchanged).
+  Recipe same = parse_recipe(load_yaml_string(text, "x.yaml"), "x.yaml",
+                             {parse_override("stages.zero.steps=200"), parse_override("stages.zero.grpo.beta=0")});
   const std::string plain = hashed_config_text(a.stages[1], a.run), bf16 = hashed_config_text(b.stages[1], b.run);
-  REQUIRE(plain.find("sampling:") != std::string::npos);  // the rest of sampling stays in
-  REQUIRE(plain.find("temperature") != std::string::npos);
-  REQUIRE(plain.find("kv_cache_dtype") == std::string::npos);
-  REQUIRE(bf16.find("kv_cache_dtype: bfloat16") != std::string::npos);
+  REQUIRE(plain == "stage:\n  name: zero\n  kind: train-zero\n  init: base\nseed: 1\n");
+  REQUIRE(bf16.find("sampling:\n    kv_cache_dtype: bfloat16") != std::string::npos);
+  REQUIRE(bf16.find("temperature") == std::string::npos);  // the rest of sampling is at its defaults
   REQUIRE(config_hash(a.stages[1], a.run) != config_hash(b.stages[1], b.run));
+  REQUIRE(config_hash(a.stages[1], a.run) == config_hash(same.stages[1], same.run));
+  // The dtype enters only when it is not the default.
+  Recipe bf = parse_recipe(load_yaml_string(text, "x.yaml"), "x.yaml", {parse_override("dtype=bfloat16")});
+  REQUIRE(hashed_config_text(bf.stages[1], bf.run).find("dtype: bfloat16") != std::string::npos);
 }

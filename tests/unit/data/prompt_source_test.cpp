@@ -20,7 +20,7 @@ config::PromptSourceConfig synthetic(const std::string& task, int n, const std::
   config::PromptSourceConfig cfg;
   cfg.task = task;
   cfg.n = n;
-  cfg.split = split;
+  cfg.split = config::parse_enum<config::PromptSplit>(split, "prompts.split");
   cfg.levels = {1, 2, 3, 4, 5};
   return cfg;
 }

@@ -8,6 +8,7 @@
 #include <fstream>
 #include <set>
 
+#include "../../support/test_support.h"
 #include "r1/data/sft_dataset.h"
 #include "r1/tokenizer/prompt_template.h"
 #include "r1/util/error.h"
@@ -23,9 +24,17 @@ std::string temp_file(const std::string& name, const std::string& content) {
   return path.string();
 }
 
+// The dataset with prompts rendered by template `name` ("" = as written) for the test tokenizer.
+std::vector<SftExample> load_sft(const std::string& path, const std::string& prompt_field,
+                                 const std::string& completion_field, const std::string& name) {
+  if (name.empty()) return load_sft_dataset(path, prompt_field, completion_field, "messages", nullptr);
+  PromptRenderer renderer(name, test::tiny_tokenizer());
+  return load_sft_dataset(path, prompt_field, completion_field, "messages", &renderer);
+}
+
 std::string load_error(const std::string& content) {
   try {
-    load_sft_dataset(temp_file("bad.jsonl", content), "prompt", "completion", "messages", "r1-zero");
+    load_sft(temp_file("bad.jsonl", content), "prompt", "completion", "r1-zero");
   } catch (const InputError& e) {
     return e.what();
   }
@@ -41,7 +50,7 @@ TEST_CASE("SFT rows: prompt/completion and messages forms", "[data]") {
       "{\"messages\": [{\"role\": \"system\", \"content\": \"be brief\"}, {\"role\": \"user\", \"content\": \"Hi?\"}, "
       "{\"role\": \"assistant\", \"content\": \"first\"}, {\"role\": \"user\", \"content\": \"What is 4 + 4?\"}, "
       "{\"role\": \"assistant\", \"content\": \"<think> 8 </think> <answer> 8 </answer>\"}], \"task\": \"arithmetic\"}\n");
-  auto rows = load_sft_dataset(path, "prompt", "completion", "messages", "r1-zero");
+  auto rows = load_sft(path, "prompt", "completion", "r1-zero");
   REQUIRE(rows.size() == 2);
   REQUIRE(rows[0].prompt == render_prompt("r1-zero", "What is 2 + 3?"));
   REQUIRE(rows[0].completion == "<think> 2 + 3 = 5 </think> <answer> 5 </answer>");
@@ -53,11 +62,11 @@ TEST_CASE("SFT rows: prompt/completion and messages forms", "[data]") {
   REQUIRE(rows[1].meta["task"] == "arithmetic");
   REQUIRE(rows[1].meta["source_line"] == 2);
 
-  auto raw = load_sft_dataset(path, "prompt", "completion", "messages", "");
+  auto raw = load_sft(path, "prompt", "completion", "");
   REQUIRE(raw[0].prompt == "What is 2 + 3?");
-  auto chat = load_sft_dataset(path, "prompt", "completion", "messages", "chat");
+  auto chat = load_sft(path, "prompt", "completion", "chat");
   REQUIRE(chat[0].prompt == "User: What is 2 + 3?\nAssistant:");
-  REQUIRE_THROWS_AS(load_sft_dataset(path, "prompt", "completion", "messages", "alpaca"), InputError);
+  REQUIRE_THROWS_AS(load_sft(path, "prompt", "completion", "alpaca"), InputError);
 }
 
 TEST_CASE("SFT rows: errors name the file and line", "[data]") {

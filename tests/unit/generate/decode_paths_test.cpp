@@ -14,10 +14,11 @@ TEST_CASE("fused decoding samples what the module forward samples", "[bench][gen
   std::vector<uint64_t> seeds = {1, 2, 3, 4};
   struct Setting {
     bool cache;
-    const char* kv_cache_dtype;
+    config::KvCacheDtype kv_cache_dtype;
   };
   for (double temperature : {0.0, 1.0}) {
-    for (auto [cache, kv_dtype] : {Setting{true, "auto"}, Setting{false, "auto"}, Setting{true, "bfloat16"}}) {
+    for (auto [cache, kv_dtype] : {Setting{true, config::KvCacheDtype::kAuto}, Setting{false, config::KvCacheDtype::kAuto},
+                                    Setting{true, config::KvCacheDtype::kBfloat16}}) {
       config::SamplingConfig cfg;
       cfg.temperature = temperature;
       cfg.max_new_tokens = 14;
@@ -28,7 +29,7 @@ TEST_CASE("fused decoding samples what the module forward samples", "[bench][gen
       module.fused = false;
       auto a = sampler.generate(ps, cfg, seeds, fused);
       auto b = sampler.generate(ps, cfg, seeds, module);
-      INFO("temperature " << temperature << ", cache " << cache << ", kv_cache_dtype " << kv_dtype);
+      INFO("temperature " << temperature << ", cache " << cache << ", kv_cache_dtype " << config::enum_name(kv_dtype));
       for (size_t i = 0; i < ps.size(); ++i) {
         REQUIRE(a[i].tokens == b[i].tokens);
         for (size_t j = 0; j < a[i].logprobs.size(); ++j)

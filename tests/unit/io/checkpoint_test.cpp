@@ -61,7 +61,7 @@ r1::CheckpointContent make_content(bool with_trainer_state = true) {
   c.weights["model.layers.0.self_attn.q_proj.weight"] = torch::randn({16, 16}).to(torch::kBFloat16);
   c.weights["model.norm.weight"] = torch::ones({16}, torch::kBFloat16);
   c.weights["lm_head.weight"] = torch::randn({10, 16}).to(torch::kBFloat16);
-  c.tokenizer_model = std::string("\x0a\x05<unk>\x00 spm bytes", 18);
+  c.tokenizer_files["tokenizer.model"] = std::string("\x0a\x05<unk>\x00 spm bytes", 18);
   if (with_trainer_state) {
     c.trainer_state = {{"step", 5}, {"consumed_samples", 40}, {"stage", {{"lr", 1e-3}}}};
     c.trainer_tensors["optim.exp_avg.0"] = torch::randn({16, 16});
@@ -127,7 +127,7 @@ TEST_CASE("save_checkpoint writes an HF-readable dir that load_checkpoint reads 
   CHECK(loaded.info.eos == 2);
   CHECK(loaded.info.pad == 0);
   CHECK(loaded.info.torch_dtype == "bfloat16");
-  CHECK(loaded.tokenizer_model == c.tokenizer_model);
+  CHECK(loaded.tokenizer_files == c.tokenizer_files);
   REQUIRE(loaded.weights.size() == c.weights.size());
   for (const auto& [name, t] : c.weights) CHECK(same_bits(loaded.weights.at(name), t));
   CHECK(loaded.trainer_state == c.trainer_state);
@@ -253,7 +253,7 @@ TEST_CASE("load_checkpoint errors name the file and the key", "[io]") {
   fs::path d(dir);
 
   fs::rename(d / "tokenizer.model", d / "tok.bak");
-  CHECK_THROWS_WITH(r1::load_checkpoint(dir, false), Catch::Contains("missing tokenizer.model"));
+  CHECK_THROWS_WITH(r1::load_checkpoint(dir, false), Catch::Contains("no tokenizer (expected tokenizer.json or tokenizer.model)"));
   fs::rename(d / "tok.bak", d / "tokenizer.model");
 
   std::string config = r1::read_file(d / "config.json");

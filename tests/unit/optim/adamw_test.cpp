@@ -63,9 +63,9 @@ TEST_CASE("lr schedules: warmup, cosine to the floor, linear, constant", "[optim
   REQUIRE(optim::lr_at(cfg, 99, 100) == Approx(0.1));
   double mid = optim::lr_at(cfg, 10 + 89 / 2, 100);
   REQUIRE(mid == Approx(0.55).margin(0.02));
-  cfg.schedule = "linear";
+  cfg.schedule = config::LrSchedule::kLinear;
   REQUIRE(optim::lr_at(cfg, 99, 100) == Approx(0.1));
-  cfg.schedule = "constant";
+  cfg.schedule = config::LrSchedule::kConstant;
   REQUIRE(optim::lr_at(cfg, 50, 100) == Approx(1.0));
 }
 

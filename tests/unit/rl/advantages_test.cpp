@@ -10,8 +10,16 @@
 #include "r1/util/rng.h"
 #include "rl_fixture.h"
 
-using r1::rl::compute_advantages;
 using namespace r1_rl_test;
+
+namespace {
+// compute_advantages with scale_rewards by its config name (the fixtures name it).
+r1::rl::Advantages compute_advantages(const std::vector<double>& rewards, int group_size, const std::string& scale,
+                                      double eps = 1e-4) {
+  return r1::rl::compute_advantages(rewards, group_size,
+                                    r1::config::parse_enum<r1::config::ScaleRewards>(scale, "scale_rewards"), eps);
+}
+}  // namespace
 
 TEST_CASE("advantages: every TRL fixture case (group | batch | none)", "[rl]") {
   const auto fx = load_grpo_fixture("advantages.json");
@@ -125,7 +133,7 @@ TEST_CASE("advantages: bad input throws InputError", "[rl]") {
   REQUIRE_THROWS_AS(compute_advantages({1, 0, 1}, 2, "group"), r1::InputError);
   REQUIRE_THROWS_WITH(compute_advantages({1, 0, 1}, 2, "group"), Catch::Contains("groups of group_size 2"));
   REQUIRE_THROWS_AS(compute_advantages({1, 0}, 0, "group"), r1::InputError);
-  REQUIRE_THROWS_WITH(compute_advantages({1, 0}, 2, "grp"), Catch::Contains("group | batch | none"));
+  REQUIRE_THROWS_WITH(compute_advantages({1, 0}, 2, "grp"), Catch::Contains("scale_rewards: expected one of group|batch|none"));
   REQUIRE_THROWS_AS(compute_advantages({1, 0}, 2, "group", -1e-4), r1::InputError);
   REQUIRE_THROWS_WITH(compute_advantages({1, std::nan("")}, 2, "group"), Catch::Contains("reward 1"));
   REQUIRE_THROWS_AS(compute_advantages({1, std::numeric_limits<double>::infinity()}, 2, "none"), r1::InputError);

@@ -6,10 +6,14 @@
 #include "r1/util/error.h"
 #include "rl_fixture.h"
 
-using r1::rl::kl_estimate;
 using namespace r1_rl_test;
 
 namespace {
+// The estimator by its config name (the names come from the fixture and the config's name table).
+torch::Tensor kl_estimate(const torch::Tensor& logp, const torch::Tensor& ref, const std::string& name) {
+  return r1::rl::kl_estimate(logp, ref, r1::config::parse_enum<r1::config::KlEstimator>(name, "kl_estimator"));
+}
+
 // d estimate / d logp at every element, by autograd in float64.
 torch::Tensor grad_wrt_logp(const torch::Tensor& logp_values, const torch::Tensor& ref, const std::string& est) {
   torch::Tensor logp = logp_values.clone().requires_grad_(true);
@@ -76,7 +80,8 @@ TEST_CASE("kl: properties, any shape, float32 precision near zero", "[rl]") {
 TEST_CASE("kl: bad estimator or tensors throw InputError", "[rl]") {
   const torch::Tensor a = torch::zeros({2, 3}, torch::kDouble);
   REQUIRE_THROWS_AS(kl_estimate(a, a, "k4"), r1::InputError);
-  REQUIRE_THROWS_WITH(kl_estimate(a, a, "K3"), Catch::Contains("k1 | abs | k2 | k3 | k3-clamped"));
+  REQUIRE_THROWS_WITH(kl_estimate(a, a, "K3"), Catch::Contains("kl_estimator: expected one of k1|abs|k2|k3|k3-clamped") &&
+                                                    Catch::Contains("did you mean \"k3\""));
   REQUIRE_THROWS_AS(kl_estimate(a, torch::zeros({3, 2}, torch::kDouble), "k3"), r1::InputError);
   REQUIRE_THROWS_AS(kl_estimate(a, torch::zeros({2, 3}, torch::kFloat), "k3"), r1::InputError);
   REQUIRE_THROWS_AS(kl_estimate(a, torch::Tensor(), "k3"), r1::InputError);

@@ -37,7 +37,8 @@ TEST_CASE("training log-probs of a rollout equal the sampler's, row by row and t
     cfg.temperature = temperature;
     cfg.max_new_tokens = 10;
     cfg.stop = {};
-    auto rollout = rl::collect_rollout(sampler, tok, rewards, two_prompts(), "chat", cfg, /*group_size=*/3, 99);
+    auto rollout = rl::collect_rollout(sampler, tok, two_prompts(), PromptRenderer("chat", tok), cfg, /*group_size=*/3, 99);
+    rl::score_rollout(rollout, rewards);
     REQUIRE(rollout.samples.size() == 6);
     for (size_t i = 0; i < 6; ++i) REQUIRE(rollout.samples[i].prompt_index == i / 3);
 

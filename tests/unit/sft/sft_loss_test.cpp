@@ -13,6 +13,12 @@
 
 namespace {
 
+// kd_divergence with the divergence by its config name.
+torch::Tensor kd_divergence(const torch::Tensor& s, const torch::Tensor& t, const torch::Tensor& mask, double temp,
+                            const std::string& name) {
+  return r1::sft::kd_divergence(s, t, mask, temp, r1::config::parse_enum<r1::config::KdDivergence>(name, "kd.divergence"));
+}
+
 using r1::SftExample;
 using r1::TokenExample;
 using r1::TokenRow;
@@ -183,14 +189,14 @@ TEST_CASE("KD divergences match hand-computed values", "[stages]") {
   for (const auto& c : {Case{"forward_kl", fwd}, Case{"reverse_kl", rev}, Case{"jsd", jsd}}) {
     INFO(c.name);
     auto [s, t] = make(1.0);
-    auto d = r1::sft::kd_divergence(s, t, mask, 1.0, c.name);
+    auto d = kd_divergence(s, t, mask, 1.0, c.name);
     REQUIRE(d.sizes() == torch::IntArrayRef({1, 3}));
     CHECK(d[0][0].item<double>() == Approx(c.expected).epsilon(1e-5));
     CHECK(std::abs(d[0][1].item<double>()) < 1e-6);
     CHECK(d[0][2].item<double>() == 0.0);
     // At temperature 2 the logits are halved (the same distributions from doubled logits) and scaled by 4.
     auto [s2, t2] = make(2.0);
-    auto d2 = r1::sft::kd_divergence(s2, t2, mask, 2.0, c.name);
+    auto d2 = kd_divergence(s2, t2, mask, 2.0, c.name);
     CHECK(d2[0][0].item<double>() == Approx(4.0 * c.expected).epsilon(1e-5));
     CHECK(std::abs(d2[0][1].item<double>()) < 1e-6);
   }
@@ -202,14 +208,14 @@ TEST_CASE("KD divergences match hand-computed values", "[stages]") {
   auto ones = torch::ones({2, 5});
   for (const char* name : {"forward_kl", "reverse_kl", "jsd"}) {
     INFO(name);
-    auto d = r1::sft::kd_divergence(logits, logits.clone(), ones, 1.5, name);
+    auto d = kd_divergence(logits, logits.clone(), ones, 1.5, name);
     CHECK(d.abs().max().item<double>() < 1e-5);
   }
   // And positive when they differ.
   auto other = torch::randn({2, 5, 17}, gen);
   for (const char* name : {"forward_kl", "reverse_kl", "jsd"}) {
     INFO(name);
-    CHECK(r1::sft::kd_divergence(logits, other, ones, 1.0, name).min().item<double>() > 0.0);
+    CHECK(kd_divergence(logits, other, ones, 1.0, name).min().item<double>() > 0.0);
   }
-  CHECK_THROWS_WITH(r1::sft::kd_divergence(logits, other, ones, 1.0, "kl"), Catch::Contains("forward_kl"));
+  CHECK_THROWS_WITH(kd_divergence(logits, other, ones, 1.0, "kl"), Catch::Contains("expected one of forward_kl|reverse_kl|jsd"));
 }

@@ -23,6 +23,10 @@ TEST_CASE("r1-zero is the paper's template", "[data]") {
 
 TEST_CASE("every template ends so the completion follows after one space", "[data]") {
   for (const auto& name : config::kTemplateNames) {
+    if (name == "hf") {  // the model's own chat template needs the model
+      REQUIRE_THROWS_WITH(render_prompt(name, "Q?"), Catch::Contains("needs the model"));
+      continue;
+    }
     std::string p = render_prompt(name, "Q?");
     REQUIRE(p.back() == ':');
     REQUIRE(p.find("Q?") != std::string::npos);

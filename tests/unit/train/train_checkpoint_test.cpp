@@ -26,9 +26,9 @@ TEST_CASE("train checkpoint round trip restores weights, moments and state", "[t
   loss.backward();
   opt.step(1e-2);
 
-  train::TrainerEnv env;
+  train::RunContext env;
   env.stage_name = "t";
-  env.stage_kind = "sft";
+  env.stage_kind = config::StageKind::kSft;
   env.stage_dir = test::temp_dir("train_ckpt");
   env.config_hash = "abc";
   std::string path = train::save_train_checkpoint(env, checkpoint_name(7), 7, bundle, opt,
@@ -55,7 +55,7 @@ TEST_CASE("train checkpoint round trip restores weights, moments and state", "[t
 }
 
 TEST_CASE("StepLog drops rows past the resume step and a torn tail", "[train]") {
-  train::TrainerEnv env;
+  train::RunContext env;
   env.stage_dir = test::temp_dir("steplog");
   {
     train::StepLog log(env, "metrics.jsonl", 0, true);
@@ -77,9 +77,9 @@ TEST_CASE("a checkpoint with NaN or Inf weights is refused and nothing is writte
   const auto& tok = test::tiny_tokenizer();
   auto bundle = train::fresh_model(test::micro_model_config(), tok, 3, torch::kCPU);
   auto opt = make_opt(bundle);
-  train::TrainerEnv env;
+  train::RunContext env;
   env.stage_name = "t";
-  env.stage_kind = "sft";
+  env.stage_kind = config::StageKind::kSft;
   env.stage_dir = test::temp_dir("nan_ckpt");
   std::string good = train::save_train_checkpoint(env, checkpoint_name(1), 1, bundle, opt, Json::object(), {}, 0);
   {

@@ -1,0 +1,159 @@
+// The GRPO trainer's steps, one at a time, on a micro model: collect_batch, compute_advantages, freeze_logprobs,
+// update, log_step, the reference reset, and a whole train() run.
+#include <catch2/catch.hpp>
+
+#include <filesystem>
+
+#include "../../support/test_support.h"
+#include "r1/rl/grpo_trainer.h"
+
+using namespace r1;
+
+namespace {
+
+config::RlStageConfig micro_grpo() {
+  auto c = config::RlStageConfig::defaults_for(config::StageKind::kTrainZero);
+  c.name = "zero";
+  c.prompts.n = 32;
+  c.prompts.template_name = "chat";
+  c.sampling.max_new_tokens = 8;
+  c.sampling.stop = {};
+  c.grpo.group_size = 4;
+  c.grpo.prompts_per_step = 2;
+  c.steps = 2;
+  c.samples_every = 0;
+  // Rewards a random micro model earns unevenly (accuracy stays 0), so groups carry a learning signal.
+  c.rewards[1].mode = "soft";
+  c.rewards.push_back(config::RewardSpec{"language", 1.0, "", "en", 0, 0});
+  return c;
+}
+
+struct Fixture {
+  std::string init;
+  train::RunContext ctx;
+  explicit Fixture(const std::string& tag) {
+    init = test::temp_dir(tag + "_init");
+    test::write_fresh_checkpoint(init, test::micro_model_config(), 5);
+    ctx.stage_name = "zero";
+    ctx.stage_kind = config::StageKind::kTrainZero;
+    ctx.stage_dir = test::temp_dir(tag + "_stage");
+    ctx.seed = 7;
+    ctx.resume = "none";
+  }
+};
+
+bool same_weights(const model::TransformerImpl& a, const model::TransformerImpl& b) {
+  auto wb = b.named_weights();
+  for (const auto& [name, w] : a.named_weights())
+    if (!torch::equal(w, wb.at(name))) return false;
+  return true;
+}
+
+}  // namespace
+
+TEST_CASE("GrpoTrainer: collect_batch samples G scored rows per prompt, advantages are group-relative", "[grpo]") {
+  Fixture f("grpo_collect");
+  rl::GrpoTrainer trainer(micro_grpo(), f.ctx, {f.init, ""});
+  auto batch = trainer.collect_batch(0);
+  REQUIRE(batch.groups() == 2);
+  REQUIRE(batch.rows() == 8);
+  REQUIRE(batch.local_rows() == 8);
+  for (size_t l = 0; l < 8; ++l) REQUIRE(batch.global_row(l) == l);
+  REQUIRE(batch.local().samples[5].prompt_index == 1);
+  REQUIRE(batch.first_round().size() == 8);
+  auto adv = trainer.compute_advantages(batch);
+  auto expected = rl::compute_advantages(rl::rewards_of(batch.stats()), 4, config::ScaleRewards::kGroup);
+  REQUIRE(adv.advantages == expected.advantages);
+  // The same step draws the same samples; the next step draws others.
+  rl::GrpoTrainer again(micro_grpo(), f.ctx, {f.init, ""});
+  auto same = again.collect_batch(0);
+  for (size_t i = 0; i < 8; ++i)
+    REQUIRE(same.local().samples[i].completion.tokens == batch.local().samples[i].completion.tokens);
+}
+
+TEST_CASE("GrpoTrainer: dynamic sampling drops groups whose rewards are all equal", "[grpo]") {
+  Fixture f("grpo_dynamic");
+  auto cfg = micro_grpo();
+  cfg.rewards.resize(1);  // accuracy only: a random micro model is never right, so every group is all zeros
+  cfg.grpo.dynamic_sampling = true;
+  cfg.grpo.max_resample_rounds = 2;
+  rl::GrpoTrainer trainer(cfg, f.ctx, {f.init, ""});
+  auto batch = trainer.collect_batch(0);
+  REQUIRE(batch.groups() == 0);
+  REQUIRE(batch.rows() == 0);
+  REQUIRE(batch.first_round().size() == 8);  // metrics still describe what was sampled
+  auto adv = trainer.compute_advantages(batch);
+  auto frozen = trainer.freeze_logprobs(batch);
+  auto st = trainer.update(0, batch, adv, frozen);
+  REQUIRE(st.optimizer_steps == 0);
+  auto report = trainer.log_step(0, batch, adv, frozen, st, 1.0);
+  REQUIRE(report.metrics["zero_std_frac"].get<double>() == 1.0);
+  REQUIRE(report.metrics["groups_trained"].get<int>() == 0);
+}
+
+TEST_CASE("GrpoTrainer: pi_old is frozen only when the batch gets several updates; pi_ref only with beta", "[grpo]") {
+  Fixture f("grpo_frozen");
+  {
+    rl::GrpoTrainer trainer(micro_grpo(), f.ctx, {f.init, ""});
+    auto batch = trainer.collect_batch(0);
+    auto frozen = trainer.freeze_logprobs(batch);
+    REQUIRE(frozen.old_lp.empty());  // one update over the whole batch: the current policy is pi_old
+    REQUIRE(frozen.ref_lp.empty());
+    REQUIRE_FALSE(trainer.reference().enabled());
+  }
+  auto cfg = micro_grpo();
+  cfg.grpo.iterations = 2;
+  cfg.grpo.minibatch_size = 4;
+  cfg.grpo.beta = 0.04;
+  rl::GrpoTrainer trainer(cfg, f.ctx, {f.init, ""});
+  auto batch = trainer.collect_batch(0);
+  auto frozen = trainer.freeze_logprobs(batch);
+  REQUIRE(trainer.reference().enabled());
+  REQUIRE(frozen.micro == 4);
+  REQUIRE(frozen.old_lp.size() == 2);
+  REQUIRE(frozen.ref_lp.size() == 2);
+  // Before any update pi_old, pi_ref and the policy agree: all three are the init checkpoint.
+  REQUIRE(torch::equal(frozen.old_lp[0], frozen.ref_lp[0]));
+  auto adv = trainer.compute_advantages(batch);
+  auto st = trainer.update(0, batch, adv, frozen);
+  REQUIRE(st.optimizer_steps == 4);  // 2 iterations x 2 minibatches
+  // The policy moved; the reference did not.
+  auto init = train::load_model(f.init, torch::kCPU);
+  REQUIRE_FALSE(same_weights(*trainer.policy().model, *init.model));
+  REQUIRE(same_weights(trainer.reference().model(), *init.model));
+}
+
+TEST_CASE("GrpoTrainer: ref_update_every resets pi_ref to the policy", "[grpo]") {
+  Fixture f("grpo_refreset");
+  auto cfg = micro_grpo();
+  cfg.grpo.beta = 0.04;
+  cfg.grpo.ref_update_every = 2;
+  rl::GrpoTrainer trainer(cfg, f.ctx, {f.init, ""});
+  trainer.loop().begin(trainer);
+  trainer.step(0);
+  {
+    torch::NoGradGuard no_grad;  // make sure the policy differs from pi_ref whatever step 0 learned
+    for (auto& p : trainer.policy().model->parameters()) p.mul_(1.01);
+  }
+  REQUIRE_FALSE(same_weights(trainer.reference().model(), *trainer.policy().model));
+  REQUIRE(trainer.extra_tensors().empty());
+  trainer.step(1);
+  REQUIRE(same_weights(trainer.reference().model(), *trainer.policy().model));
+  REQUIRE(trainer.extra_tensors().count("reference_weights_marker") == 1);
+}
+
+TEST_CASE("GrpoTrainer: a step reports the documented metrics; train() writes final", "[grpo]") {
+  Fixture f("grpo_train");
+  rl::GrpoTrainer trainer(micro_grpo(), f.ctx, {f.init, ""});
+  trainer.train();
+  REQUIRE(std::filesystem::exists(f.ctx.stage_dir + "/final/model.safetensors"));
+  auto rows = test::deterministic_rows(f.ctx.stage_dir + "/metrics.jsonl");
+  REQUIRE(rows.size() == 2);
+  auto row = Json::parse(rows[1]);
+  for (const char* key : {"step", "loss", "reward", "reward/accuracy", "reward/format", "accuracy", "format_rate",
+                          "completion_len_mean", "completion_len_max", "truncated_frac", "clip_frac", "kl", "entropy",
+                          "zero_std_frac", "lr"})
+    REQUIRE(row.contains(key));
+  REQUIRE(row["step"] == 2);
+  REQUIRE(row["completion_len_max"].get<double>() <= 8);
+}
