@@ -1,5 +1,5 @@
-// `r1 eval`: pass@1 (mean over k samples), maj@k, pass@k, greedy accuracy, format rate, language consistency
-// and mean length of a model on a prompt set; JSON output.
+// `r1 eval`: pass@1 (mean over n samples), maj@n, pass@n, the pass@k curve (--k), greedy accuracy, format rate,
+// language consistency and mean length of a model on a prompt set; JSON output.
 #include <iostream>
 
 #include "commands.h"
@@ -12,9 +12,36 @@
 
 namespace r1::cli {
 
+namespace {
+
+// --k "1,2,4": positive integers, each at most --samples (the estimator needs k <= n).
+std::vector<int> parse_k_list(const std::string& text, int samples) {
+  std::vector<int> out;
+  for (const auto& part : split(text, ',')) {
+    const std::string item = trim(part);
+    size_t used = 0;
+    long value = 0;
+    try {
+      value = std::stol(item, &used);
+    } catch (const std::exception&) {
+      used = 0;
+    }
+    if (item.empty() || used != item.size() || value < 1 || value > (1 << 30))
+      throw InputError("--k: expected a comma-separated list of positive integers (e.g. 1,2,4,8), got " +
+                       quote(text) + " (" + quote(item) + " is not one)");
+    if (value > samples)
+      throw InputError("--k: " + std::to_string(value) + " is more than --samples " + std::to_string(samples) +
+                       ": pass@k is estimated from the n = --samples completions of each prompt, so k <= n");
+    out.push_back(static_cast<int>(value));
+  }
+  return out;
+}
+
+}  // namespace
+
 void register_eval(CLI::App& app, Action& action) {
   struct Options {
-    std::string model, data, out, task, device = "cpu", levels = "1";
+    std::string model, data, out, task, device = "cpu", levels = "1", k;
     config::EvalSettings settings;
     bool no_greedy = false;
     std::uint64_t seed = 1234;
@@ -34,7 +61,9 @@ void register_eval(CLI::App& app, Action& action) {
       ->check(CLI::IsMember({"plain", "gsm8k", "boxed"}))->capture_default_str();
   cmd->add_option("--template", s.prompts.template_name, "r1-zero | plain | chat | hf (the model's chat template)")
       ->check(CLI::IsMember(config::kTemplateNames))->capture_default_str();
-  cmd->add_option("--samples", s.samples, "k samples per prompt")->check(CLI::PositiveNumber)->capture_default_str();
+  cmd->add_option("--samples", s.samples, "n samples per prompt")->check(CLI::PositiveNumber)->capture_default_str();
+  cmd->add_option("--k", o->k, "pass@k curve: k values, comma-separated, each <= --samples "
+                               "(default 1, 2, 4, ... and --samples)");
   cmd->add_option("--temperature", s.sampling.temperature)->check(CLI::NonNegativeNumber)->capture_default_str();
   cmd->add_option("--top-p", s.sampling.top_p)->check(CLI::Range(0.01, 1.0))->capture_default_str();
   cmd->add_option("--max-new-tokens", s.sampling.max_new_tokens)->check(CLI::PositiveNumber)->capture_default_str();
@@ -58,6 +87,7 @@ void register_eval(CLI::App& app, Action& action) {
         for (const auto& l : split(o->levels, ',')) st.prompts.levels.push_back(std::stoi(l));
       }
       st.greedy = !o->no_greedy;
+      if (!o->k.empty()) st.k = parse_k_list(o->k, st.samples);
       dist::Comm& comm = dist::init_world();  // under torchrun the ranks share the prompts out
       train::set_threads(o->threads);
       auto bundle = train::load_model(o->model, train::resolve_device(o->device));

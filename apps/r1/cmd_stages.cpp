@@ -8,6 +8,7 @@
 #include "r1/config/recipe.h"
 #include "r1/dist/world.h"
 #include "r1/stages/pipeline.h"
+#include "r1/stages/seed_study.h"
 #include "r1/stages/stage_runner.h"
 #include "r1/train/runtime.h"
 #include "r1/util/error.h"
@@ -81,7 +82,9 @@ int run_single_stage(const StageOptions& o) {
   if (o.resume == "none") run.ignore_done = run.clear = true;
   else if (o.resume != "auto") run.ignore_done = true;
   train::set_threads(run.run.threads);
-  install_stop_handlers();
+  // One writer: the run directory when the stage lives in it, else the --out directory itself.
+  RunDirLock lock = stages::lock_run_dir(o.out.empty() ? run.run.run_dir : o.out);
+  CooperativeStop cooperative;
   auto status = stages::run_stage(run);
   dist::shutdown_world();
   if (status == stages::StageStatus::kSkipped)
@@ -121,7 +124,7 @@ void register_stage_commands(CLI::App& app, Action& action) {
   }
 
   struct RunOptions {
-    std::string recipe, from, only;
+    std::string recipe, from, only, seeds;
     std::vector<std::string> sets;
   };
   auto ro = std::make_shared<RunOptions>();
@@ -130,20 +133,25 @@ void register_stage_commands(CLI::App& app, Action& action) {
   run->add_option("--from", ro->from, "Re-run this stage and every later one from scratch");
   run->add_option("--only", ro->only, "Run only this stage");
   run->add_option("--set", ro->sets, "Override a recipe key: key.path=value, stages.NAME.key=value (repeatable)");
-  run->callback([ro, &action] {
-    action = [ro] {
+  auto* seeds_opt = run->add_option("--seeds", ro->seeds,
+                                    "Run the chain once per seed (comma-separated) into run_dir/seed-N/ and write "
+                                    "run_dir/report.md|json aggregating them");
+  run->callback([ro, seeds_opt, &action] {
+    action = [ro, seeds_opt] {
+      const auto seeds = seeds_opt->count() > 0 ? stages::parse_seeds(ro->seeds) : std::vector<std::uint64_t>{};
       dist::Comm& comm = dist::init_world();
       std::vector<config::Override> overrides;
       for (const auto& s : ro->sets) overrides.push_back(config::parse_override(s));
       config::Recipe recipe = config::load_recipe(ro->recipe, overrides);
       train::set_threads(recipe.run.threads);
-      install_stop_handlers();
+      CooperativeStop cooperative;
       stages::PipelineOptions po;
       po.from = ro->from;
       po.only = ro->only;
       po.rank = comm.rank();
       po.world_size = comm.world_size();
-      stages::run_pipeline(recipe, po);
+      if (seeds.empty()) stages::run_pipeline(recipe, po);
+      else stages::run_seed_study(recipe, seeds, po);
       dist::shutdown_world();
       return kExitOk;
     };

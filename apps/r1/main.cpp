@@ -6,8 +6,19 @@
 #include "r1/util/allocator.h"
 #include "r1/util/error.h"
 #include "r1/util/logging.h"
+#include "r1/util/signals.h"
+
+namespace {
+// Runs from the executable's .preinit_array, before the shared libraries' constructors (LibTorch's take ~0.5 s):
+// a signal during start-up then exits 128+signal with a message instead of silently.
+void install_handlers_before_libraries(int, char**, char**) { r1::install_stop_handlers(); }
+__attribute__((section(".preinit_array"), used)) void (*const r1_preinit)(int, char**, char**) =
+    install_handlers_before_libraries;
+}  // namespace
 
 int main(int argc, char** argv) {
+  r1::install_stop_handlers();  // again (idempotent), in case a library replaced them while loading
+  r1::set_command_line(argc, argv);
   CLI::App app{"r1: the DeepSeek-R1 training recipe (R1-Zero GRPO, cold start, SFT, GRPO, rejection sampling, "
                "distillation) on LibTorch"};
   app.set_version_flag("--version", std::string("r1 ") + R1_VERSION);

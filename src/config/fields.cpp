@@ -5,6 +5,7 @@
 #include <charconv>
 #include <cmath>
 #include <cstdlib>
+#include <map>
 
 #include "r1/util/error.h"
 #include "r1/util/fs.h"
@@ -123,13 +124,45 @@ std::string emit_yaml(const YAML::Node& node) {
   return std::string(out.c_str()) + "\n";
 }
 
-YAML::Node load_yaml_string(const std::string& text, const std::string& source) {
-  try {
-    return YAML::Load(text);
-  } catch (const YAML::Exception& e) {
-    throw InputError(source + ":" + std::to_string(e.mark.line + 1) + ":" + std::to_string(e.mark.column + 1) +
-                     ": invalid YAML: " + e.msg);
+namespace {
+std::string at_mark(const std::string& source, const YAML::Mark& m) {
+  return source + ":" + std::to_string(m.line + 1) + ":" + std::to_string(m.column + 1);
+}
+
+// A key written twice in one mapping (at any depth) is an error: YAML parsers disagree on which one wins.
+void refuse_duplicate_keys(const YAML::Node& node, const std::string& source) {
+  if (node.IsSequence()) {
+    for (const auto& item : node) refuse_duplicate_keys(item, source);
+    return;
   }
+  if (!node.IsMap()) return;
+  std::map<std::string, YAML::Mark> seen;
+  for (auto it = node.begin(); it != node.end(); ++it) {
+    if (it->first.IsScalar()) {
+      auto [pos, fresh] = seen.emplace(it->first.Scalar(), it->first.Mark());
+      if (!fresh)
+        throw InputError(at_mark(source, it->first.Mark()) + ": duplicate key " + quote(it->first.Scalar()) +
+                         " (first at line " + std::to_string(pos->second.line + 1) +
+                         "); write each key once");
+    }
+    refuse_duplicate_keys(it->second, source);
+  }
+}
+}  // namespace
+
+YAML::Node load_yaml_string(const std::string& text, const std::string& source) {
+  std::vector<YAML::Node> docs;
+  try {
+    docs = YAML::LoadAll(text);
+  } catch (const YAML::Exception& e) {
+    throw InputError(at_mark(source, e.mark) + ": invalid YAML: " + e.msg);
+  }
+  if (docs.size() > 1)
+    throw InputError(at_mark(source, docs[1].Mark()) + ": a second YAML document starts here (after \"---\"); "
+                     "r1 reads one document per file: remove the separator or split the file");
+  if (docs.empty()) return YAML::Node();
+  refuse_duplicate_keys(docs[0], source);
+  return docs[0];
 }
 
 YAML::Node load_yaml_file(const std::string& path) { return load_yaml_string(read_file(path), path); }

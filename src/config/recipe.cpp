@@ -116,6 +116,55 @@ void check_required_inputs(const StageEntry& entry, Problems& p, const std::stri
       p.add(join_path(path, in.key), std::string("a ") + entry.kind_name() + " stage needs " + in.key + ": " +
                                          (in.type == InputType::kData ? "a dataset stage or JSONL path"
                                                                       : "a model stage or checkpoint path"));
+  // A fresh distill student takes the teacher's tokenizer: it needs one of the two.
+  if (entry.kind() == StageKind::kDistill && entry.input("init").empty() && entry.input("teacher").empty())
+    p.add(join_path(path, "init"), "a distill stage needs init (the student checkpoint) or teacher (a fresh "
+                                   "student takes the teacher's tokenizer); it has neither");
+}
+
+}  // namespace
+
+std::string stage_name_problem(const std::string& name) {
+  if (name.empty()) return "a stage needs a name (1-64 characters of letters, digits, '.', '-' and '_')";
+  if (name.size() > kMaxStageNameLength)
+    return "a stage name has at most " + std::to_string(kMaxStageNameLength) + " characters, got " +
+           std::to_string(name.size()) + " (" + quote(name.substr(0, 20) + "...") + ")";
+  for (char c : name)
+    if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' || c == '.'))
+      return "expected letters, digits, '.', '-' and '_' only, got " + quote(name);
+  if (name[0] == '.') return "a stage name cannot start with '.', got " + quote(name);
+  return "";
+}
+
+namespace {
+
+// Each `compare` entry is two different stages of the recipe that are evaluated (eval.json).
+void check_compare(const Recipe& recipe, Problems& p, const std::string& path) {
+  if (!recipe.compare) return;
+  std::vector<std::string> names;
+  for (const auto& s : recipe.stages) names.push_back(s.name());
+  for (size_t i = 0; i < recipe.compare->size(); ++i) {
+    const auto& pair = (*recipe.compare)[i];
+    const std::string ipath = index_path(join_path(path, "compare"), i);
+    if (pair.size() != 2) {
+      p.add(ipath, "expected a pair [a, b] of stage names (the report shows a - b), got " +
+                       std::to_string(pair.size()) + " names");
+      continue;
+    }
+    if (pair[0] == pair[1]) p.add(ipath, "compares stage " + quote(pair[0]) + " with itself");
+    for (size_t j = 0; j < 2; ++j) {
+      const int idx = recipe.find(pair[j]);
+      if (idx < 0) {
+        std::string hint = closest_match(pair[j], names);
+        p.add(index_path(ipath, j), "no stage named " + quote(pair[j]) +
+                                        (hint.empty() ? std::string() : " (did you mean \"" + hint + "\"?)") +
+                                        "; stages: " + join(names, ", "));
+      } else if (!recipe.stages[idx].wants_eval() && recipe.stages[idx].kind() != StageKind::kEval) {
+        p.add(index_path(ipath, j), "stage " + quote(pair[j]) + " (" + recipe.stages[idx].kind_name() +
+                                        ") is not evaluated: compare stages that produce eval.json");
+      }
+    }
+  }
 }
 
 }  // namespace
@@ -124,12 +173,10 @@ void Recipe::check(Problems& p, const std::string& path) const {
   for (size_t i = 0; i < stages.size(); ++i) {
     std::string spath = index_path(join_path(path, "stages"), i);
     const std::string& name = stages[i].name();
-    if (name.empty()) continue;
+    std::string name_problem = stage_name_problem(name);
+    if (!name_problem.empty()) p.add(join_path(spath, "name"), name_problem);
     for (size_t j = 0; j < i; ++j)
-      if (stages[j].name() == name) p.add(join_path(spath, "name"), "duplicate stage name " + quote(name));
-    bool bad_char = false;
-    for (char c : name) bad_char = bad_char || !(std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_');
-    if (bad_char) p.add(join_path(spath, "name"), "expected letters, digits, '-' and '_' only, got " + quote(name));
+      if (!name.empty() && stages[j].name() == name) p.add(join_path(spath, "name"), "duplicate stage name " + quote(name));
     check_required_inputs(stages[i], p, spath);
     std::vector<std::string> earlier;
     for (size_t j = 0; j < i; ++j) earlier.push_back(stages[j].name());
@@ -138,8 +185,7 @@ void Recipe::check(Problems& p, const std::string& path) const {
       if (idx >= 0 && static_cast<size_t>(idx) >= i) {
         p.add(join_path(spath, key), "stage " + quote(value) + " runs later (stages[" + std::to_string(idx) +
                                          "]); a stage can only use earlier stages");
-      } else if (idx < 0 && value.find('/') == std::string::npos && !std::filesystem::exists(value)) {
-        // A value with a '/' is a path (stage names cannot hold one); it is checked when the stage runs.
+      } else if (std::error_code ec; idx < 0 && !std::filesystem::exists(value, ec)) {
         std::string hint = closest_match(value, earlier);
         p.add(join_path(spath, key), quote(value) + " is neither an earlier stage of this recipe" +
                                          (hint.empty() ? std::string() : " (did you mean \"" + hint + "\"?)") +
@@ -147,6 +193,7 @@ void Recipe::check(Problems& p, const std::string& path) const {
       }
     }
   }
+  check_compare(*this, p, path);
 }
 
 // ---- overrides --------------------------------------------------------------------------------------

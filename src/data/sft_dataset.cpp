@@ -14,13 +14,15 @@ std::string where(const std::string& path, size_t line) { return path + ":" + st
 std::string required_string(const Json& row, const std::string& field, const std::string& path, size_t line) {
   auto it = row.find(field);
   if (it == row.end()) throw InputError(where(path, line) + "missing field \"" + field + "\"");
-  if (!it->is_string() || trim(it->get<std::string>()).empty())
+  if (!it->is_string() || !usable_sft_text(it->get<std::string>()))
     throw InputError(where(path, line) + "field \"" + field + "\": expected a non-empty string, got " +
                      describe_json(*it));
   return it->get<std::string>();
 }
 
 }  // namespace
+
+bool usable_sft_text(const std::string& text) { return !trim(text).empty(); }
 
 std::vector<SftExample> load_sft_dataset(const std::string& path, const std::string& prompt_field,
                                          const std::string& completion_field, const std::string& messages_field,
@@ -56,9 +58,9 @@ std::vector<SftExample> load_sft_dataset(const std::string& path, const std::str
       completion = (*m)[static_cast<size_t>(last_assistant)]["content"].get<std::string>();
       for (int i = last_assistant - 1; i >= 0 && question.empty(); --i)
         if ((*m)[static_cast<size_t>(i)]["role"] == "user") question = (*m)[static_cast<size_t>(i)]["content"].get<std::string>();
-      if (trim(question).empty())
+      if (!usable_sft_text(question))
         throw InputError(where(path, line) + "no non-empty user message before the last assistant message");
-      if (trim(completion).empty()) throw InputError(where(path, line) + "the last assistant message is empty");
+      if (!usable_sft_text(completion)) throw InputError(where(path, line) + "the last assistant message is empty");
       if (renderer && renderer->uses_chat_template())
         prompt = renderer->render_conversation(Json(m->begin(), m->begin() + last_assistant));
       for (auto it = row.begin(); it != row.end(); ++it)

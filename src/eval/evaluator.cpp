@@ -16,6 +16,8 @@
 
 namespace r1::eval {
 
+Json PassAtKCurve::to_json() const { return Json{{"k", k}, {"pass@k", pass_at_k}}; }
+
 Json EvalResult::to_json() const {
   Json by_level = Json::object();
   for (const auto& [level, v] : pass_at_1_by_level) by_level[std::to_string(level)] = v;
@@ -29,13 +31,45 @@ Json EvalResult::to_json() const {
          {"n_prompts", n_prompts},
          {"pass@1_by_level", by_level}};
   j["greedy_accuracy"] = greedy_accuracy >= 0 ? Json(greedy_accuracy) : Json(nullptr);
+  j["pass_at_k"] = curve.to_json();
+  Json scores = Json::array();
+  for (const auto& s : per_prompt) scores.push_back(s.to_json());
+  j["per_prompt"] = std::move(scores);
   return j;
 }
 
-EvalResult summarize(const std::vector<PromptSamples>& prompts, int k) {
+namespace {
+
+PromptScore score_of(const PromptSamples& p) {
+  PromptScore s;
+  s.id = p.id;
+  s.n = static_cast<int>(p.correct.size());
+  s.correct = static_cast<int>(std::count(p.correct.begin(), p.correct.end(), true));
+  s.formatted = static_cast<int>(std::count(p.formatted.begin(), p.formatted.end(), true));
+  for (double l : p.language_consistency) s.language += l;
+  if (s.n > 0) s.language /= s.n;
+  return s;
+}
+
+PassAtKCurve curve_of(const std::vector<PromptScore>& scores, const std::vector<int>& ks) {
+  PassAtKCurve curve;
+  curve.k = ks;
+  for (int k : ks) {
+    double sum = 0;
+    for (const auto& s : scores) sum += s.n >= k ? pass_at_k(s.n, s.correct, k) : 0.0;
+    curve.pass_at_k.push_back(scores.empty() ? 0.0 : sum / static_cast<double>(scores.size()));
+  }
+  return curve;
+}
+
+}  // namespace
+
+EvalResult summarize(const std::vector<PromptSamples>& prompts, int k, const std::vector<int>& curve_ks) {
   EvalResult r;
   r.k = k;
   r.n_prompts = static_cast<int>(prompts.size());
+  for (const auto& p : prompts) r.per_prompt.push_back(score_of(p));
+  r.curve = curve_of(r.per_prompt, curve_ks);
   if (prompts.empty()) return r;
   double samples = 0;
   std::map<int, std::pair<double, int>> levels;
@@ -89,6 +123,7 @@ EvalResult evaluate(train::ModelBundle& bundle, const std::vector<PromptExample>
   for (size_t i = 0; i < prompts.size(); ++i) {
     texts[i] = renderer.render(prompts[i].question);
     tokens[i] = generate::encode_prompt(bundle.tokenizer, texts[i]);
+    results[i].id = prompts[i].id;
     results[i].level = prompts[i].level;
     for (int s = 0; s < k; ++s) {
       rows.push_back(tokens[i]);
@@ -133,7 +168,7 @@ EvalResult evaluate(train::ModelBundle& bundle, const std::vector<PromptExample>
     }
   }
   progress.finish();
-  EvalResult res = summarize(results, k);
+  EvalResult res = summarize(results, k, settings.curve_ks());
   if (settings.greedy && !prompts.empty()) res.greedy_accuracy = greedy_correct / static_cast<double>(prompts.size());
   return res;
 }

@@ -6,7 +6,10 @@
 
 #include "r1/dist/collectives.h"
 #include "r1/dist/shard.h"
+#include "r1/generate/completion_journal.h"
 #include "r1/util/error.h"
+#include "r1/util/logging.h"
+#include "r1/util/signals.h"
 
 namespace r1::generate {
 
@@ -67,19 +70,44 @@ std::vector<Completion> sample_across_ranks(Sampler& sampler, const std::vector<
                                             const std::vector<std::uint64_t>& seeds, size_t rows_per_unit,
                                             size_t batch_units, dist::Comm& comm,
                                             const std::function<void(size_t, size_t)>& progress) {
+  ShardedSamplingOptions opts;
+  opts.rows_per_unit = rows_per_unit;
+  opts.batch_units = batch_units;
+  opts.progress = progress;
+  return sample_across_ranks(sampler, rows, cfg, seeds, opts, comm);
+}
+
+std::vector<Completion> sample_across_ranks(Sampler& sampler, const std::vector<std::vector<int>>& rows,
+                                            const config::SamplingConfig& cfg,
+                                            const std::vector<std::uint64_t>& seeds,
+                                            const ShardedSamplingOptions& opts, dist::Comm& comm) {
+  const size_t rows_per_unit = opts.rows_per_unit, batch_units = opts.batch_units;
   if (rows_per_unit == 0 || batch_units == 0 || rows.size() % rows_per_unit != 0 || seeds.size() != rows.size())
     throw RuntimeFailure("sample_across_ranks: " + std::to_string(rows.size()) + " rows, " +
                          std::to_string(seeds.size()) + " seeds do not form units of " + std::to_string(rows_per_unit));
   const size_t units = rows.size() / rows_per_unit;
   const auto shard = dist::shard_range(units, comm.rank(), comm.world_size());
-  std::vector<Completion> mine;
-  for (size_t u = shard.begin; u < shard.end; u += batch_units) {
+  std::vector<Completion> mine = opts.journal ? opts.journal->load() : std::vector<Completion>{};
+  const size_t resumed_units = mine.size() / rows_per_unit;
+  if (mine.size() % rows_per_unit != 0 || resumed_units > shard.size())
+    throw RuntimeFailure(opts.journal->path() + ": holds " + std::to_string(mine.size()) +
+                         " completions, which is not whole units of this rank's share; delete it to start over");
+  if (resumed_units > 0) {
+    logger()->info("{}: resuming after {} of {} units (journal {})", opts.what, resumed_units, shard.size(),
+                   opts.journal->path());
+    if (opts.progress) opts.progress(resumed_units, shard.size());
+  }
+  for (size_t u = shard.begin + resumed_units; u < shard.end; u += batch_units) {
+    throw_if_stop_requested(opts.what + " stopped after " + std::to_string(u - shard.begin) + " of " +
+                            std::to_string(shard.size()) + " units" +
+                            (opts.journal ? " (finished batches kept in " + opts.journal->path() + ")" : ""));
     const size_t u_end = std::min(shard.end, u + batch_units);
     std::vector<std::vector<int>> batch(rows.begin() + u * rows_per_unit, rows.begin() + u_end * rows_per_unit);
     std::vector<std::uint64_t> batch_seeds(seeds.begin() + u * rows_per_unit, seeds.begin() + u_end * rows_per_unit);
     auto outs = sampler.generate(batch, cfg, batch_seeds);
+    if (opts.journal) opts.journal->append(outs);
     for (auto& c : outs) mine.push_back(std::move(c));
-    if (progress) progress(u_end - shard.begin, shard.size());
+    if (opts.progress) opts.progress(u_end - shard.begin, shard.size());
   }
   if (!comm.distributed()) return mine;
   std::vector<std::string> texts;

@@ -85,14 +85,14 @@ uint64_t tensor_bytes(const std::map<std::string, at::Tensor>& tensors) {
 
 Json token_or_null(const std::string& token) { return token.empty() ? Json(nullptr) : Json(token); }
 
-// Removes what interrupted saves left behind: ".tmp-*" build dirs, "*.old.tmp.*" dirs moved aside by a
-// replacing rename, and "latest.tmp.*" files.
+// Removes what interrupted saves left behind: r1 temporary names (fs.h), and the ".tmp-*" / "*.old.tmp.*" /
+// "latest.tmp.*" names of older versions.
 void remove_leftovers(const fs::path& stage_dir) {
   std::error_code ec;
   std::vector<fs::path> doomed;
   for (fs::directory_iterator it(stage_dir, ec), end; !ec && it != end; it.increment(ec)) {
     std::string name = it->path().filename().string();
-    if (starts_with(name, ".tmp-") || name.find(".old.tmp.") != std::string::npos ||
+    if (is_temp_name(name) || starts_with(name, ".tmp-") || name.find(".old.tmp.") != std::string::npos ||
         starts_with(name, std::string(kLatestFile) + ".tmp."))
       doomed.push_back(it->path());
   }
@@ -125,7 +125,7 @@ void prune(const fs::path& stage_dir, const std::string& just_saved, int keep_la
     }
     // Rename first so a crash mid-removal never leaves a half-deleted dir that looks like a checkpoint.
     fs::path victim = stage_dir / name;
-    fs::path aside = stage_dir / (".tmp-prune-" + name + "-" + std::to_string(::getpid()));
+    fs::path aside = temp_sibling(stage_dir / name);
     std::error_code ec;
     fs::rename(victim, aside, ec);
     fs::remove_all(ec ? victim : aside, ec);
@@ -254,7 +254,7 @@ std::string save_checkpoint(const std::string& stage_dir, const std::string& nam
                    (c.trainer_state.is_null() ? 0 : c.trainer_state.dump().size());
   require_free_space(stage, 2 * bytes + (1u << 20), "checkpoint " + (stage / name).string());
 
-  fs::path tmp = stage / (".tmp-" + name + "-" + std::to_string(::getpid()));
+  fs::path tmp = temp_sibling(stage / name);
   std::error_code ec;
   fs::remove_all(tmp, ec);
   try {

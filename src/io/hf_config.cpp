@@ -2,6 +2,7 @@
 #include "r1/io/hf_config.h"
 
 #include <limits>
+#include <set>
 
 #include "r1/config/problems.h"
 #include "r1/util/error.h"
@@ -101,6 +102,47 @@ Arch read_arch(const Json& j, const std::string& source) {
   fail_key(source, "model_type", "unsupported model type " + quote(type) + " (expected llama, qwen2 or mistral)");
 }
 
+// The keys r1 writes into its own config.json (hf_config_from_model); an r1 checkpoint with any other key is refused.
+const std::set<std::string>& r1_config_keys() {
+  static const std::set<std::string> keys = {
+      "architectures", "model_type", "hidden_size", "intermediate_size", "num_hidden_layers",
+      "num_attention_heads", "num_key_value_heads", "head_dim", "rms_norm_eps", "rope_theta", "rope_scaling",
+      "vocab_size", "max_position_embeddings", "tie_word_embeddings", "bos_token_id", "eos_token_id",
+      "pad_token_id", "torch_dtype", "hidden_act", "attention_bias", "attention_dropout", "initializer_range",
+      "use_cache", "use_sliding_window", "max_window_layers", "mlp_bias", "r1_version"};
+  return keys;
+}
+
+// Keys of other architectures' configs that change the computation when set: an imported config holding one with a
+// value other than its neutral one is refused (other extra keys, e.g. transformers_version, are ignored).
+void refuse_architecture_keys(const Json& j, const std::string& source) {
+  struct Key {
+    const char* name;
+    const char* what;
+    bool (*neutral)(const Json&);
+  };
+  static const Key keys[] = {
+      {"num_experts", "mixture-of-experts layers", [](const Json& v) { return v.is_number() && v.get<double>() <= 1; }},
+      {"num_local_experts", "mixture-of-experts layers", [](const Json& v) { return v.is_number() && v.get<double>() <= 1; }},
+      {"partial_rotary_factor", "partial rotary embeddings", [](const Json& v) { return v.is_number() && v.get<double>() == 1.0; }},
+      {"attn_logit_softcapping", "attention logit soft-capping", [](const Json& v) { return v.is_null(); }},
+      {"final_logit_softcapping", "final logit soft-capping", [](const Json& v) { return v.is_null(); }},
+      {"use_qk_norm", "query/key normalisation", [](const Json& v) { return v.is_boolean() && !v.get<bool>(); }},
+      {"qk_layernorm", "query/key normalisation", [](const Json& v) { return v.is_boolean() && !v.get<bool>(); }},
+      {"use_parallel_residual", "parallel residual blocks", [](const Json& v) { return v.is_boolean() && !v.get<bool>(); }},
+      {"embedding_multiplier", "scaled embeddings", [](const Json& v) { return v.is_number() && v.get<double>() == 1.0; }},
+      {"residual_multiplier", "scaled residuals", [](const Json& v) { return v.is_number() && v.get<double>() == 1.0; }},
+      {"logits_scaling", "scaled logits", [](const Json& v) { return v.is_number() && v.get<double>() == 1.0; }},
+      {"no_rope_layers", "layers without rotary embeddings", [](const Json& v) { return v.is_null(); }},
+  };
+  for (const auto& k : keys) {
+    const Json* v = find_key(j, k.name);
+    if (v && !k.neutral(*v))
+      fail_key(source, k.name, std::string(k.what) + " are not supported by r1's Llama/Qwen2 model (got " +
+                                   describe_json(*v) + ")");
+  }
+}
+
 }  // namespace
 
 Json hf_config_from_model(const config::ModelConfig& m, int vocab_size, int bos_id, int eos_id, int pad_id,
@@ -130,6 +172,7 @@ Json hf_config_from_model(const config::ModelConfig& m, int vocab_size, int bos_
   j["attention_dropout"] = 0.0;
   j["initializer_range"] = m.initializer_range;
   j["use_cache"] = true;
+  j["r1_version"] = R1_VERSION;  // marks r1's own config: read back strictly (no unknown keys)
   if (m.qkv_bias) {
     j["use_sliding_window"] = false;
     j["max_window_layers"] = m.num_hidden_layers;
@@ -141,6 +184,17 @@ Json hf_config_from_model(const config::ModelConfig& m, int vocab_size, int bos_
 
 HfModelInfo read_hf_config(const Json& j, const std::string& source) {
   if (!j.is_object()) throw InputError(source + ": expected a JSON object, got " + describe_json(j));
+  if (j.contains("r1_version")) {
+    for (const auto& [key, value] : j.items())
+      if (!r1_config_keys().count(key)) {
+        std::vector<std::string> known(r1_config_keys().begin(), r1_config_keys().end());
+        std::string hint = closest_match(key, known);
+        fail_key(source, key, "unknown key in an r1 checkpoint's config.json" +
+                                  (hint.empty() ? std::string() : " (did you mean \"" + hint + "\"?)"));
+      }
+  } else {
+    refuse_architecture_keys(j, source);
+  }
   Arch arch = read_arch(j, source);
   HfModelInfo info;
   config::ModelConfig& m = info.config;

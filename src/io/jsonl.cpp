@@ -3,6 +3,7 @@
 
 #include <unistd.h>
 
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 
@@ -23,7 +24,44 @@ std::string describe_json(const Json& value) {
   }
 }
 
+namespace {
+// An upper estimate of the memory a parsed row takes (nlohmann's values, object nodes, string bodies), from a SAX
+// pass that allocates nothing per value: a row of many tiny nested objects costs far more than its text.
+struct MemoryEstimate : nlohmann::json_sax<Json> {
+  std::size_t bytes = 0;
+  bool null() override { return add(16); }
+  bool boolean(bool) override { return add(16); }
+  bool number_integer(number_integer_t) override { return add(16); }
+  bool number_unsigned(number_unsigned_t) override { return add(16); }
+  bool number_float(number_float_t, const string_t&) override { return add(16); }
+  bool string(string_t& s) override { return add(48 + s.size()); }
+  bool binary(binary_t& b) override { return add(48 + b.size()); }
+  bool start_object(std::size_t) override { return add(64); }
+  bool key(string_t& k) override { return add(96 + k.size()); }
+  bool end_object() override { return true; }
+  bool start_array(std::size_t) override { return add(40); }
+  bool end_array() override { return true; }
+  bool parse_error(std::size_t, const std::string&, const nlohmann::detail::exception&) override { return false; }
+  bool add(std::size_t n) {
+    bytes += n;
+    return true;
+  }
+};
+}  // namespace
+
+std::size_t jsonl_max_row_bytes() {
+  const char* env = std::getenv("R1_JSONL_MAX_ROW_BYTES");
+  if (env && *env) {
+    char* end = nullptr;
+    unsigned long long v = std::strtoull(env, &end, 10);
+    if (end && *end == '\0' && v > 0) return static_cast<std::size_t>(v);
+    throw InputError("R1_JSONL_MAX_ROW_BYTES: expected a positive number of bytes, got " + quote(env));
+  }
+  return kDefaultJsonlMaxRowBytes;
+}
+
 void for_each_jsonl(const std::string& path, const std::function<void(const Json&, size_t)>& fn) {
+  const std::size_t max_row = jsonl_max_row_bytes();
   std::error_code ec;
   if (std::filesystem::is_directory(path, ec)) throw InputError(path + ": expected a JSONL file, found a directory");
   std::ifstream in(path, std::ios::binary);
@@ -36,6 +74,18 @@ void for_each_jsonl(const std::string& path, const std::function<void(const Json
     if (trim(line).empty()) continue;
     if (line.find('\0') != std::string::npos)
       throw InputError(path + ":" + std::to_string(line_no) + ": not valid JSON (the line holds a NUL byte)");
+    if (line.size() > max_row)
+      throw InputError(path + ":" + std::to_string(line_no) + ": a row of " + std::to_string(line.size()) +
+                       " bytes is over the limit of " + std::to_string(max_row) +
+                       " (raise it with R1_JSONL_MAX_ROW_BYTES if the row is meant to be this large)");
+    if (line.size() > kJsonlMemoryCheckBytes) {
+      MemoryEstimate estimate;
+      if (Json::sax_parse(line, &estimate) && estimate.bytes > kJsonlMaxBytesPerChar * line.size())
+        throw InputError(path + ":" + std::to_string(line_no) + ": a row of " + std::to_string(line.size()) +
+                         " bytes would take about " + std::to_string(estimate.bytes >> 20) +
+                         " MiB once parsed (many tiny values); refused (at most " +
+                         std::to_string(kJsonlMaxBytesPerChar) + " bytes per character for rows over 1 MiB)");
+    }
     Json row;
     try {
       row = Json::parse(line);

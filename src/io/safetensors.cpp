@@ -289,7 +289,7 @@ void pread_all(int fd, void* buf, uint64_t size, uint64_t offset, const std::str
     ssize_t n = ::pread(fd, p, chunk, static_cast<off_t>(offset));
     if (n < 0) {
       if (errno == EINTR) continue;
-      throw InputError(path + ": read failed (" + std::strerror(errno) + ")");
+      throw InputError(path + ": read failed (" + errno_text(errno) + ")");
     }
     if (n == 0) throw InputError(path + ": file ended early while reading (truncated while being read?)");
     p += n;
@@ -304,7 +304,7 @@ void write_all(int fd, const void* buf, size_t size, const std::string& path) {
     ssize_t n = ::write(fd, p, std::min<size_t>(size, 1u << 30));
     if (n < 0) {
       if (errno == EINTR) continue;
-      throw RuntimeFailure(path + ": write failed (" + std::strerror(errno) + ")");
+      throw RuntimeFailure(path + ": write failed (" + errno_text(errno) + ")");
     }
     p += n;
     size -= static_cast<size_t>(n);
@@ -347,7 +347,7 @@ std::map<std::string, at::Tensor> load_safetensors(const std::string& path,
   if (std::filesystem::is_directory(path, ec))
     throw InputError(path + ": expected a safetensors file, found a directory");
   Fd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
-  if (fd.get() < 0) throw InputError(path + ": cannot open safetensors file (" + std::strerror(errno) + ")");
+  if (fd.get() < 0) throw InputError(path + ": cannot open safetensors file (" + errno_text(errno) + ")");
   struct stat st {};
   if (::fstat(fd.get(), &st) != 0 || !S_ISREG(st.st_mode))
     throw InputError(path + ": not a regular file");
@@ -408,18 +408,26 @@ void save_safetensors(const std::string& path, const std::map<std::string, at::T
   std::filesystem::path target(path);
   std::filesystem::path parent = target.has_parent_path() ? target.parent_path() : std::filesystem::path(".");
   make_dirs(parent);
-  static std::atomic<unsigned> counter{0};  // distinct temp names for concurrent saves within one process
-  std::string tmp = path + ".tmp-" + std::to_string(::getpid()) + "-" + std::to_string(counter++);
+  std::string tmp = temp_sibling(target).string();
   Fd fd(::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644));
-  if (fd.get() < 0) throw RuntimeFailure(tmp + ": cannot create (" + std::strerror(errno) + ")");
+  if (fd.get() < 0) {
+    const int err = errno;
+    throw RuntimeFailure(tmp + ": cannot create (" + errno_text(err) + ")");
+  }
   try {
     std::string prefix = u64_le(text.size());
     write_all(fd.get(), prefix.data(), prefix.size(), tmp);
     write_all(fd.get(), text.data(), text.size(), tmp);
     for (const auto& [name, t] : prepared)
       if (t.numel() > 0) write_all(fd.get(), t.data_ptr(), t.numel() * t.element_size(), tmp);
-    if (::fsync(fd.get()) != 0) throw RuntimeFailure(tmp + ": fsync failed (" + std::strerror(errno) + ")");
-    if (::close(fd.release()) != 0) throw RuntimeFailure(tmp + ": close failed (" + std::strerror(errno) + ")");
+    if (::fsync(fd.get()) != 0) {
+      const int err = errno;
+      throw RuntimeFailure(tmp + ": fsync failed (" + errno_text(err) + ")");
+    }
+    if (::close(fd.release()) != 0) {
+      const int err = errno;
+      throw RuntimeFailure(tmp + ": close failed (" + errno_text(err) + ")");
+    }
     std::error_code ec;
     std::filesystem::rename(tmp, target, ec);
     if (ec) throw RuntimeFailure(path + ": rename from " + tmp + " failed (" + ec.message() + ")");

@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <filesystem>
 
+#include "r1/dist/world.h"
 #include "r1/stages/report.h"
 #include "r1/stages/stage_runner.h"
 #include "r1/util/allocator.h"
@@ -46,7 +47,7 @@ void run_pipeline(const config::Recipe& recipe, const PipelineOptions& opts) {
                        (hint.empty() ? "" : " (did you mean \"" + hint + "\"?)") + "; stages: " + join(names, ", "));
     }
   }
-  make_dirs(recipe.run.run_dir);
+  RunDirLock lock = lock_run_dir(recipe.run.run_dir);
   if (opts.rank == 0)
     write_file_atomic((fs::path(recipe.run.run_dir) / "recipe.resolved.yaml").string(),
                       config::emit_yaml(config::to_yaml(recipe)));
@@ -56,6 +57,15 @@ void run_pipeline(const config::Recipe& recipe, const PipelineOptions& opts) {
   auto hashes = stage_hashes(recipe);
   int from = opts.from.empty() ? -1 : recipe.find(opts.from);
   int only = opts.only.empty() ? -1 : recipe.find(opts.only);
+  if (from >= 0 && opts.rank == 0) {
+    // Everything from `from` on goes before anything runs: a later crash then resumes (no stale later stage is
+    // skipped), and an unmarked directory is refused before any work is lost.
+    for (size_t i = static_cast<size_t>(from); i < recipe.stages.size(); ++i)
+      require_clearable(dirs[recipe.stages[i].name()], recipe.run.run_dir, "--from " + opts.from);
+    for (size_t i = static_cast<size_t>(from); i < recipe.stages.size(); ++i)
+      clear_stage_dir(dirs[recipe.stages[i].name()], recipe.run.run_dir, "--from " + opts.from);
+  }
+  dist::world().barrier();
   Stopwatch clock;
   std::vector<std::string> stale;
   const size_t n = recipe.stages.size();
@@ -63,7 +73,7 @@ void run_pipeline(const config::Recipe& recipe, const PipelineOptions& opts) {
     const auto& entry = recipe.stages[i];
     if (only >= 0 && static_cast<int>(i) != only) continue;
     StageRun r = make_stage_run(entry, recipe.run, refs, dirs[entry.name()], hashes[i]);
-    r.ignore_done = r.clear = from >= 0 && static_cast<int>(i) >= from;
+    r.ignore_done = from >= 0 && static_cast<int>(i) >= from;  // cleared above
     if (only >= 0) {  // --only runs the stage: again from scratch if it was done, resumed if it was not
       r.ignore_done = true;
       r.clear = !read_done(r.ctx.stage_dir).is_null();

@@ -5,7 +5,10 @@
 #include <dlfcn.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <cstdint>
 #include <filesystem>
+#include <initializer_list>
 #include <mutex>
 
 #include "spm_shim/spm_shim.h"
@@ -249,6 +252,76 @@ const std::string& Tokenizer::chat_template() const {
   return hf_ ? hf_->chat_template() : none;
 }
 
+namespace {
+// Protocol-buffer wire format, just enough to walk a message's top-level fields.
+bool read_varint(const std::string& b, size_t& pos, std::uint64_t& v) {
+  v = 0;
+  for (int shift = 0; shift < 64 && pos < b.size(); shift += 7) {
+    const auto byte = static_cast<unsigned char>(b[pos++]);
+    v |= static_cast<std::uint64_t>(byte & 0x7f) << shift;
+    if (!(byte & 0x80)) return true;
+  }
+  return false;
+}
+
+void write_varint(std::string& out, std::uint64_t v) {
+  while (v >= 0x80) {
+    out += static_cast<char>((v & 0x7f) | 0x80);
+    v >>= 7;
+  }
+  out += static_cast<char>(v);
+}
+
+// Copies the fields of `msg` except those numbered in `drop`; `edit(field, bytes)` may rewrite length-delimited
+// fields. Returns false on malformed input.
+template <class Edit>
+bool rewrite_fields(const std::string& msg, std::initializer_list<std::uint64_t> drop, Edit edit, std::string& out) {
+  size_t pos = 0;
+  while (pos < msg.size()) {
+    const size_t start = pos;
+    std::uint64_t key = 0, v = 0;
+    if (!read_varint(msg, pos, key)) return false;
+    const std::uint64_t field = key >> 3, wire = key & 7;
+    std::string payload;
+    if (wire == 0) {
+      if (!read_varint(msg, pos, v)) return false;
+    } else if (wire == 1 || wire == 5) {
+      pos += wire == 1 ? 8 : 4;
+    } else if (wire == 2) {
+      if (!read_varint(msg, pos, v) || v > msg.size() - pos) return false;
+      payload = msg.substr(pos, v);
+      pos += v;
+    } else {
+      return false;
+    }
+    if (pos > msg.size()) return false;
+    if (std::find(drop.begin(), drop.end(), field) != drop.end()) continue;
+    if (wire == 2 && edit(field, payload)) {
+      write_varint(out, key);
+      write_varint(out, payload.size());
+      out += payload;
+    } else {
+      out.append(msg, start, pos - start);
+    }
+  }
+  return true;
+}
+
+// SentencePiece stores its training command's paths in the model (TrainerSpec.input = 1, .model_prefix = 2, inside
+// ModelProto.trainer_spec = 2), so one corpus trained in two directories gave two different files. Drops them.
+std::string without_training_paths(const std::string& model) {
+  std::string out;
+  bool ok = rewrite_fields(model, {}, [](std::uint64_t field, std::string& bytes) {
+    if (field != 2) return false;
+    std::string spec;
+    if (!rewrite_fields(bytes, {1, 2}, [](std::uint64_t, std::string&) { return false; }, spec)) return false;
+    bytes = spec;
+    return true;
+  }, out);
+  return ok ? out : model;
+}
+}  // namespace
+
 Tokenizer train_tokenizer(const std::string& corpus_file, const config::TokenizerConfig& cfg, const std::string& out_dir,
                           std::uint64_t seed) {
   make_dirs(out_dir);
@@ -269,6 +342,7 @@ Tokenizer train_tokenizer(const std::string& corpus_file, const config::Tokenize
     throw InputError("tokenizer training on " + corpus_file + " failed: " + err);
   std::error_code ec;
   std::filesystem::remove(prefix + ".vocab", ec);
+  write_file_atomic(prefix + ".model", without_training_paths(read_file(prefix + ".model")));
   return Tokenizer::load(prefix + ".model");
 }
 

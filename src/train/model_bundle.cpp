@@ -12,7 +12,28 @@ void require_eos(const Tokenizer& tok, const std::string& where) {
     throw InputError(where + ": the tokenizer names no eos token (tokenizer_config.json eos_token); r1 needs one "
                      "to stop generation");
 }
+// Special ids index the embedding: each must be below the model's vocabulary.
+void require_special_ids_in_range(const Tokenizer& tok, int vocab, const std::string& where) {
+  for (const auto& [name, id] : {std::pair<const char*, int>{"bos", tok.bos_id()}, {"eos", tok.eos_id()},
+                                 {"pad", tok.pad_id()}})
+    if (id >= vocab)
+      throw InputError(where + ": the tokenizer's " + name + " id " + std::to_string(id) +
+                       " is outside the model's vocabulary (config.json vocab_size " + std::to_string(vocab) + ")");
+}
 }  // namespace
+
+void require_finite_weights(const std::map<std::string, at::Tensor>& weights, const std::string& where) {
+  torch::NoGradGuard no_grad;
+  for (const auto& [name, t] : weights) {
+    if (!t.defined() || !t.is_floating_point() || t.numel() == 0) continue;
+    if (torch::isfinite(t).all().item<bool>()) continue;
+    const auto bad = (~torch::isfinite(t)).sum().item<std::int64_t>();
+    throw InputError(where + ": tensor \"" + name + "\" holds " + std::to_string(bad) + " non-finite value" +
+                     (bad == 1 ? "" : "s") + " (NaN or Inf) of " + std::to_string(t.numel()) +
+                     "; the checkpoint is unusable (take an earlier checkpoint, or lower the learning rate if "
+                     "training produced it)");
+  }
+}
 
 ModelBundle load_model(const std::string& path, const torch::Device& device) {
   LoadedCheckpoint ck = load_checkpoint(path, /*with_trainer_state=*/false);
@@ -24,6 +45,8 @@ ModelBundle load_model(const std::string& path, const torch::Device& device) {
   if (b.tokenizer.vocab_size() > vocab)
     throw InputError(ck.path + ": the tokenizer has " + std::to_string(b.tokenizer.vocab_size()) +
                      " tokens but config.json vocab_size is " + std::to_string(vocab));
+  require_special_ids_in_range(b.tokenizer, vocab, ck.path);
+  require_finite_weights(ck.weights, ck.path);
   b.model = model::Transformer(ck.info.config, vocab);
   b.model->load_weights(ck.weights, ck.path + "/model.safetensors");
   b.model->to_device(device);

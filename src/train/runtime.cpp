@@ -32,9 +32,12 @@ torch::Device resolve_device(const std::string& name) {
 
 int set_threads(int threads) {
   // 0 = all cores, shared out between the processes of a data-parallel run on this machine.
-  int n = threads > 0 ? threads
-                      : std::max(1, static_cast<int>(std::max(1u, std::thread::hardware_concurrency())) /
-                                        dist::local_world_size());
+  const int cores = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  int n = threads > 0 ? threads : std::max(1, cores / dist::local_world_size());
+  if (n > cores) {  // more threads than cores only adds contention (and 100000 threads never start)
+    logger()->warn("threads: {} asked for, but this machine has {} cores; using {}", n, cores, cores);
+    n = cores;
+  }
   at::set_num_threads(n);
   if (n > 1) {
     const int reached = parallel_for_threads();

@@ -4,6 +4,7 @@
 #include "r1/dist/world.h"
 #include "r1/io/checkpoint.h"
 #include "r1/util/error.h"
+#include "r1/util/signals.h"
 
 namespace r1::train {
 
@@ -20,7 +21,7 @@ void checkpoint_after_step(const StepCheckpointPolicy& policy, std::int64_t done
   dist::world().barrier();  // the checkpoint is complete before any rank exits
   throw Interrupted("[" + policy.stage_name + "] stopped after step " + std::to_string(done) + "; checkpoint " +
                     (path.empty() ? name + " (written by rank 0)" : path) +
-                    " written. Resume with the same command plus --resume auto.");
+                    " written. Resume with: " + resume_command());
 }
 
 }  // namespace r1::train

@@ -1,6 +1,8 @@
 // Error types: ConfigError joins its problems into one message.
 #include "r1/util/error.h"
 
+#include "r1/util/signals.h"
+
 namespace r1 {
 
 namespace {
@@ -16,5 +18,7 @@ std::string join_lines(const std::vector<std::string>& lines) {
 
 ConfigError::ConfigError(std::vector<std::string> problems)
     : InputError(join_lines(problems)), problems_(std::move(problems)) {}
+
+int Interrupted::exit_code() const { return stop_exit_code(); }
 
 }  // namespace r1

@@ -5,24 +5,40 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdio>
 #include <cstring>
-#include <fstream>
-#include <random>
-#include <sstream>
+#include <atomic>
+#include <vector>
 
 #include "r1/util/error.h"
 
 namespace r1 {
 
+std::string errno_text(int err) { return std::strerror(err); }
+
 std::string read_file(const fs::path& path) {
   std::error_code ec;
   if (fs::is_directory(path, ec)) throw InputError(path.string() + ": expected a file, found a directory");
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw InputError(path.string() + ": cannot open file (" + std::strerror(errno) + ")");
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  if (in.bad()) throw InputError(path.string() + ": read failed");
-  return ss.str();
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) {
+    const int err = errno;  // kept before anything else can overwrite it
+    throw InputError(path.string() + ": cannot open file (" + errno_text(err) + ")");
+  }
+  std::string out;
+  char buf[1 << 16];
+  for (;;) {
+    ssize_t n = ::read(fd, buf, sizeof buf);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) {
+      const int err = errno;
+      ::close(fd);
+      throw InputError(path.string() + ": read failed (" + errno_text(err) + ")");
+    }
+    if (n == 0) break;
+    out.append(buf, static_cast<size_t>(n));
+  }
+  ::close(fd);
+  return out;
 }
 
 void fsync_path(const fs::path& path) {
@@ -32,18 +48,37 @@ void fsync_path(const fs::path& path) {
   ::close(fd);
 }
 
-namespace {
-std::string temp_suffix() {
-  static thread_local std::mt19937_64 gen{std::random_device{}()};
-  return ".tmp." + std::to_string(::getpid()) + "." + std::to_string(gen() % 1000000);
+fs::path temp_sibling(const fs::path& target) {
+  static std::atomic<unsigned> counter{0};
+  fs::path p = target;
+  p += std::string(kTempMarker) + std::to_string(::getpid()) + "." + std::to_string(counter++);
+  return p;
 }
 
+bool is_temp_name(const std::string& filename) { return filename.find(kTempMarker) != std::string::npos; }
+
+size_t remove_temp_files(const fs::path& dir) {
+  std::error_code ec;
+  std::vector<fs::path> doomed;
+  auto it = fs::recursive_directory_iterator(dir, fs::directory_options::skip_permission_denied, ec);
+  for (; !ec && it != fs::recursive_directory_iterator(); it.increment(ec)) {
+    if (!is_temp_name(it->path().filename().string())) continue;
+    doomed.push_back(it->path());
+    it.disable_recursion_pending();  // a temp directory goes whole
+  }
+  size_t removed = 0;
+  for (const auto& p : doomed) removed += fs::remove_all(p, ec) > 0 ? 1 : 0;
+  return removed;
+}
+
+namespace {
 void write_all(int fd, const char* data, size_t size, const fs::path& path) {
   while (size > 0) {
     ssize_t n = ::write(fd, data, size);
     if (n < 0) {
-      if (errno == EINTR) continue;
-      throw RuntimeFailure(path.string() + ": write failed (" + std::strerror(errno) + ")");
+      const int err = errno;
+      if (err == EINTR) continue;
+      throw RuntimeFailure(path.string() + ": write failed (" + errno_text(err) + ")");
     }
     data += n;
     size -= static_cast<size_t>(n);
@@ -54,13 +89,18 @@ void write_all(int fd, const char* data, size_t size, const fs::path& path) {
 void write_file_atomic(const fs::path& path, const std::string& content) {
   fs::path parent = path.has_parent_path() ? path.parent_path() : fs::path(".");
   make_dirs(parent);
-  fs::path tmp = path;
-  tmp += temp_suffix();
-  int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-  if (fd < 0) throw RuntimeFailure(tmp.string() + ": cannot create (" + std::strerror(errno) + ")");
+  fs::path tmp = temp_sibling(path);
+  int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  if (fd < 0) {
+    const int err = errno;
+    throw RuntimeFailure(tmp.string() + ": cannot create (" + errno_text(err) + ")");
+  }
   try {
     write_all(fd, content.data(), content.size(), tmp);
-    if (::fsync(fd) != 0) throw RuntimeFailure(tmp.string() + ": fsync failed (" + std::strerror(errno) + ")");
+    if (::fsync(fd) != 0) {
+      const int err = errno;
+      throw RuntimeFailure(tmp.string() + ": fsync failed (" + errno_text(err) + ")");
+    }
   } catch (...) {
     ::close(fd);
     std::error_code ec;
@@ -71,8 +111,9 @@ void write_file_atomic(const fs::path& path, const std::string& content) {
   std::error_code ec;
   fs::rename(tmp, path, ec);
   if (ec) {
+    const std::string why = ec.message();  // before the clean-up below reuses ec
     fs::remove(tmp, ec);
-    throw RuntimeFailure(path.string() + ": rename failed (" + ec.message() + ")");
+    throw RuntimeFailure(path.string() + ": rename of " + tmp.string() + " failed (" + why + ")");
   }
   fsync_path(parent);
 }
@@ -81,8 +122,7 @@ void rename_dir_durable(const fs::path& from, const fs::path& to) {
   std::error_code ec;
   fs::path aside;
   if (fs::exists(to, ec)) {
-    aside = to;
-    aside += ".old" + temp_suffix();
+    aside = temp_sibling(to);
     fs::rename(to, aside, ec);
     if (ec) throw RuntimeFailure(to.string() + ": cannot move aside (" + ec.message() + ")");
   }
@@ -99,6 +139,20 @@ void make_dirs(const fs::path& dir) {
   if (ec && !fs::is_directory(dir)) throw InputError(dir.string() + ": cannot create directory (" + ec.message() + ")");
 }
 
+std::string format_bytes(std::uintmax_t bytes) {
+  const char* units[] = {"B", "KiB", "MiB", "GiB", "TiB"};
+  double v = static_cast<double>(bytes);
+  int u = 0;
+  while (v >= 1024 && u < 4) {
+    v /= 1024;
+    ++u;
+  }
+  char buf[48];
+  if (u == 0) std::snprintf(buf, sizeof buf, "%ju B", bytes);
+  else std::snprintf(buf, sizeof buf, "%.3f %s (%ju bytes)", v, units[u], bytes);
+  return buf;
+}
+
 std::uintmax_t free_bytes(const fs::path& path) {
   fs::path p = path.empty() ? fs::path(".") : path;
   std::error_code ec;
@@ -112,7 +166,7 @@ void require_free_space(const fs::path& path, std::uintmax_t needed, const std::
   std::uintmax_t have = free_bytes(path);
   if (have < needed) {
     throw RuntimeFailure("not enough disk space for " + what + " at " + path.string() + ": need " +
-                         std::to_string(needed >> 20) + " MiB, have " + std::to_string(have >> 20) + " MiB free");
+                         format_bytes(needed) + ", have " + format_bytes(have) + " free");
   }
 }
 

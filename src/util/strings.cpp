@@ -89,6 +89,16 @@ std::string closest_match(std::string_view word, const std::vector<std::string>&
   return best_d <= limit ? best : std::string();
 }
 
+std::string shell_quote(std::string_view text) {
+  bool safe = !text.empty();
+  for (char c : text)
+    safe = safe && (std::isalnum(static_cast<unsigned char>(c)) || std::string_view("_./=:,@+-%").find(c) != std::string_view::npos);
+  if (safe) return std::string(text);
+  std::string out = "'";
+  for (char c : text) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
+  return out + "'";
+}
+
 std::string quote(std::string_view text, size_t max_len) {
   std::string out = "\"";
   size_t n = 0;

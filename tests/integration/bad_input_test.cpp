@@ -57,7 +57,7 @@ TEST_CASE("stage commands reject bad data and models with exit code 2", "[cli]")
     const std::string out = root + "/sft_missing";
     auto r = r1::test::run_r1_in_source("sft --recipe " + kRecipe + " --stage sft --init " + init + " --data " + root +
                                         "/nope.jsonl --out " + out + " --set eval=false");
-    require_bad_input(r, {"nope.jsonl", "not found"});
+    require_bad_input(r, {"nope.jsonl", "nor an existing path"});
     require_no_result(out);
   }
 
@@ -96,7 +96,7 @@ TEST_CASE("stage commands reject bad data and models with exit code 2", "[cli]")
     const std::string out = root + "/zero";
     auto r = r1::test::run_r1_in_source("train-zero --recipe " + kRecipe + " --stage zero --init " + root +
                                         "/no_such_ckpt --out " + out + " --set eval=false");
-    require_bad_input(r, {"no_such_ckpt", "no such checkpoint"});
+    require_bad_input(r, {"no_such_ckpt", "nor an existing path"});
     require_no_result(out);
     // A directory that holds no checkpoint.
     fs::create_directories(root + "/empty_dir");

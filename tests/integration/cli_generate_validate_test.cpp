@@ -15,6 +15,7 @@
 #include "r1/generate/sampler.h"
 #include "r1/train/model_bundle.h"
 #include "../support/test_support.h"
+#include "r1/util/strings.h"
 
 namespace {
 
@@ -131,12 +132,24 @@ TEST_CASE("r1 validate passes on every shipped YAML file", "[cli]") {
   CHECK(std::find(files.begin(), files.end(), "recipes/r1-tiny.yaml") != files.end());
   CHECK(std::find(files.begin(), files.end(), "configs/models/micro.yaml") != files.end());
   REQUIRE(files.size() >= 10);
+  // The GPU recipe reads models the user downloads next to the checkout (its header says which): without them,
+  // validate refuses exactly those paths, as run would.
+  const std::string gpu_recipe = "recipes/gsm8k-tinyllama.yaml";
+  files.erase(std::remove(files.begin(), files.end(), gpu_recipe), files.end());
   std::string args;
   for (const auto& f : files) args += " " + f;
   auto r = r1::test::run_r1_in_source("validate" + args);
   INFO(r.output);
   CHECK(r.exit_code == 0);
   for (const auto& f : files) CHECK_THAT(r.output, Catch::Contains("ok  " + f));
+  auto gpu = r1::test::run_r1_in_source("validate " + gpu_recipe);
+  INFO(gpu.output);
+  if (!fs::exists(fs::path(r1::test::source_dir()) / "models")) {
+    CHECK(gpu.exit_code == 2);
+    for (const auto& line : r1::split(gpu.output, '\n'))
+      if (line.rfind(gpu_recipe + ":", 0) == 0) CHECK_THAT(line, Catch::Contains("\"models/") &&
+                                                                 Catch::Contains("nor an existing path"));
+  }
 }
 
 TEST_CASE("r1 --help lists every subcommand", "[cli]") {

@@ -13,6 +13,7 @@
 #include <thread>
 
 #include "../support/test_support.h"
+#include "r1/io/safetensors.h"
 
 namespace fs = std::filesystem;
 using namespace r1::test;
@@ -136,7 +137,7 @@ TEST_CASE("SIGINT finishes the step, writes a checkpoint and says how to resume"
   INFO(log);
   auto at = log.find("stopped after step ");
   REQUIRE(at != std::string::npos);
-  REQUIRE(log.find("Resume with the same command plus --resume auto") != std::string::npos);
+  REQUIRE(log.find("Resume with: r1 train-zero --recipe tests/data/micro_recipe.yaml") != std::string::npos);
   const int step = std::stoi(log.substr(at + 19));
   char name[32];
   std::snprintf(name, sizeof name, "checkpoint-%06d", step);
@@ -168,4 +169,166 @@ TEST_CASE("a non-finite loss stops the stage, or is skipped up to skip_nonfinite
   REQUIRE(s.output.find("skipped without an update (2 of skip_nonfinite 2)") != std::string::npos);
   REQUIRE(s.output.find("2 bad steps were already skipped") != std::string::npos);
   REQUIRE_FALSE(fs::exists(fs::path(skip) / "final"));
+}
+
+// ---- issue 28: one writer, safe --from, signals everywhere, bad weights ----------------------------------------
+
+namespace {
+std::string micro_run(const std::string& run_dir) {
+  return "run tests/data/micro_recipe.yaml --set run_dir='" + run_dir + "'";
+}
+
+// Waits until `path` holds text (the lock holder has written its line).
+bool wait_for_text(const Child& c, const fs::path& path, double timeout_s = 60) {
+  auto until = std::chrono::steady_clock::now() + std::chrono::duration<double>(timeout_s);
+  while (std::chrono::steady_clock::now() < until) {
+    if (!file_bytes(path.string()).empty()) return true;
+    int status = 0;
+    if (::waitpid(c.pid, &status, WNOHANG) == c.pid) return false;
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  return false;
+}
+}  // namespace
+
+TEST_CASE("a second writer of a run_dir exits 2 at once naming the holder; the first finishes intact",
+          "[reliability]") {
+  const std::string run_dir = temp_dir("lock") + "/run";
+  Child first = start_r1(zero_args(30) + " --out '" + run_dir + "/zero'", run_dir + "_log.txt");
+  REQUIRE(wait_for_text(first, fs::path(run_dir + "/zero") / ".r1.lock"));
+  auto t0 = std::chrono::steady_clock::now();
+  auto second = run_r1_in_source(zero_args(30) + " --out '" + run_dir + "/zero'");
+  const double waited = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  INFO(second.output);
+  CHECK(second.exit_code == 2);
+  CHECK(second.output.find("is in use by another r1 process (pid " + std::to_string(first.pid)) != std::string::npos);
+  CHECK(waited < 10);  // refused before loading anything heavy (the bound is loose for loaded machines)
+  ::kill(first.pid, SIGKILL);  // the kernel drops the lock with its holder: no stale lock
+  wait_exit(first);
+  auto third = run_r1_in_source(zero_args(3) + " --out '" + run_dir + "/zero'");
+  INFO(third.output);
+  CHECK(third.exit_code == 0);
+}
+
+TEST_CASE("r1 run --from removes only directories r1 made, and refuses before touching anything", "[reliability][e2e]") {
+  const std::string run_dir = temp_dir("from_safe") + "/run";
+  auto first = run_r1_in_source(micro_run(run_dir) + " --only base");
+  INFO(first.output);
+  REQUIRE(first.exit_code == 0);
+  REQUIRE(fs::exists(run_dir + "/base/.r1-stage.json"));
+  // A user's own directory named like a later stage.
+  fs::create_directories(run_dir + "/sft");
+  std::ofstream(run_dir + "/sft/notes.txt") << "my notes";
+  std::ofstream(run_dir + "/base/leftover.json.r1tmp.4242.0") << "{";  // a torn atomic write of a killed run
+  auto from = run_r1_in_source(micro_run(run_dir) + " --from zero");
+  INFO(from.output);
+  CHECK(from.exit_code == 2);
+  CHECK(from.output.find(run_dir + "/sft: --from zero would remove this directory, but r1 did not make it") !=
+        std::string::npos);
+  CHECK(file_bytes(run_dir + "/sft/notes.txt") == "my notes");
+  CHECK(fs::exists(run_dir + "/base/DONE"));
+  CHECK_FALSE(fs::exists(run_dir + "/base/leftover.json.r1tmp.4242.0"));  // swept under the lock
+  CHECK(from.output.find("removed 1 temporary file") != std::string::npos);
+  // Without --from, r1 will not write into it either.
+  fs::remove_all(run_dir + "/sft");
+  fs::create_directories(run_dir + "/zero");
+  std::ofstream(run_dir + "/zero/notes.txt") << "mine";
+  auto run = run_r1_in_source(micro_run(run_dir) + " --only zero");
+  CHECK(run.exit_code == 2);
+  CHECK(run.output.find("exists and was not made by r1") != std::string::npos);
+  CHECK(file_bytes(run_dir + "/zero/notes.txt") == "mine");
+}
+
+TEST_CASE("SIGTERM stops a data stage between batches; the printed command resumes it to the same data",
+          "[reliability][e2e]") {
+  const std::string dir = temp_dir("cold_stop");
+  const std::string args = "cold-start --recipe tests/data/micro_recipe.yaml --stage cold --policy '" + micro_base() +
+                           "' --set prompts.n=4000 --set batch_prompts=2 --set samples_per_prompt=2";
+  auto straight = run_r1_in_source(args + " --out '" + dir + "/a'");
+  INFO(straight.output);
+  REQUIRE(straight.exit_code == 0);
+  REQUIRE_FALSE(fs::exists(dir + "/a/samples.rank0.journal"));  // the journal goes once data.jsonl is written
+
+  Child c = start_r1(args + " --out '" + dir + "/b'", dir + "/b_log.txt");
+  REQUIRE(wait_for_path(c, fs::path(dir) / "b" / "samples.rank0.journal"));
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  ::kill(c.pid, SIGTERM);
+  const int code = wait_exit(c);
+  std::string log = file_bytes(c.log);
+  INFO(log);
+  REQUIRE(code == 143);
+  REQUIRE_FALSE(fs::exists(dir + "/b/DONE"));
+  auto at = log.find("Resume with: ");
+  REQUIRE(at != std::string::npos);
+  std::string resume = log.substr(at + 13, log.find('\n', at) - at - 13);
+  REQUIRE(resume.rfind("r1 cold-start ", 0) == 0);
+  auto again = run_r1_in_source(resume.substr(3));
+  INFO(again.output);
+  REQUIRE(again.exit_code == 0);
+  CHECK(again.output.find("resuming after") != std::string::npos);
+  CHECK(file_bytes(dir + "/b/data.jsonl").size() > 0);
+  // Same rows as the run never stopped (paths differ only in the stage dir, which the rows do not hold).
+  CHECK(deterministic_rows(dir + "/b/data.jsonl") == deterministic_rows(dir + "/a/data.jsonl"));
+}
+
+TEST_CASE("r1 eval stops on SIGINT without writing a partial eval.json; a signal during start-up exits 143 with "
+          "a message",
+          "[reliability]") {
+  const std::string dir = temp_dir("eval_stop");
+  Child c = start_r1("eval --model '" + micro_base() + "' --task arithmetic --template chat --n 400 --samples 4 --out '" + dir + "/e'", dir + "/log.txt");
+  std::this_thread::sleep_for(std::chrono::milliseconds(1500));
+  ::kill(c.pid, SIGINT);
+  CHECK(wait_exit(c) == 130);
+  std::string log = file_bytes(c.log);
+  INFO(log);
+  CHECK((log.find("stopped after") != std::string::npos || log.find("interrupted") != std::string::npos));
+  CHECK_FALSE(fs::exists(dir + "/e/eval.json"));
+
+  Child early = start_r1("eval --model '" + micro_base() + "' --task arithmetic --template chat --n 400", dir + "/early.txt");
+  // Once the shell has exec'd r1 (a signal to the shell itself would say nothing), during r1's start-up.
+  for (int i = 0; i < 400; ++i) {
+    std::error_code ec;
+    auto exe = fs::read_symlink("/proc/" + std::to_string(early.pid) + "/exe", ec);
+    if (!ec && exe.filename() == "r1") break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  // 300 ms: after the dynamic loader has mapped the ~100 libraries (r1's handlers run from .preinit_array, before
+  // their constructors), while LibTorch's constructors or r1's start-up still run.
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  ::kill(early.pid, SIGTERM);
+  CHECK(wait_exit(early) == 143);
+  CHECK(file_bytes(early.log).find("r1: ") != std::string::npos);
+}
+
+TEST_CASE("a second signal exits at once; files stay whole and the run resumes", "[reliability]") {
+  // One long batch (2,000 prompts) so the first signal has to wait for it; the second must not.
+  const std::string dir = temp_dir("double_signal");
+  const std::string args = "cold-start --recipe tests/data/micro_recipe.yaml --stage cold --policy '" + micro_base() +
+                           "' --set prompts.n=4000 --set batch_prompts=2000 --out '" + dir + "/c'";
+  Child c = start_r1(args, dir + "/log.txt");
+  REQUIRE(wait_for_path(c, fs::path(dir) / "c" / "samples.rank0.journal"));
+  ::kill(c.pid, SIGTERM);
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  ::kill(c.pid, SIGINT);
+  CHECK(wait_exit(c) == 130);
+  CHECK(file_bytes(c.log).find("second signal: exiting now") != std::string::npos);
+  auto resumed = run_r1_in_source(args);
+  INFO(resumed.output);
+  CHECK(resumed.exit_code == 0);  // the journal held whole batches only; the run finishes from it
+  CHECK(fs::exists(dir + "/c/data.jsonl"));
+}
+
+TEST_CASE("a checkpoint with a NaN weight is refused, naming the tensor", "[reliability]") {
+  const std::string dir = temp_dir("nan_weights");
+  fs::copy(micro_base(), dir + "/ckpt", fs::copy_options::recursive);
+  auto weights = r1::load_safetensors(dir + "/ckpt/model.safetensors");
+  auto& t = weights.at("model.layers.0.mlp.up_proj.weight");
+  t = t.clone();
+  t.view(-1)[7] = std::numeric_limits<float>::quiet_NaN();
+  r1::save_safetensors(dir + "/ckpt/model.safetensors", weights);
+  auto r = run_r1_in_source("generate --model '" + dir + "/ckpt' --prompt 'What is 1 + 1?'");
+  INFO(r.output);
+  CHECK(r.exit_code == 2);
+  CHECK(r.output.find("tensor \"model.layers.0.mlp.up_proj.weight\" holds 1 non-finite value (NaN or Inf)") !=
+        std::string::npos);
 }

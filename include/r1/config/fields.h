@@ -205,15 +205,8 @@ void FieldReader::read_any(const YAML::Node& node, T& value, const std::string& 
   } else if constexpr (is_vector<T>::value) {
     using E = typename T::value_type;
     if (!node.IsSequence()) {
-      if constexpr (std::is_same_v<E, std::string>) {
-        // A single string where a list of strings is expected is a one-element list.
-        std::string one;
-        if (node.IsScalar() && parse_value(node, one)) {
-          value = {one};
-          return;
-        }
-      }
-      problems_.add(path, "expected a list, got " + describe_node(node));
+      // A scalar is never promoted to a one-element list (`stop: true` must not become ["true"]).
+      problems_.add(path, "expected a list (e.g. [a, b]), got " + describe_node(node));
       return;
     }
     T parsed;

@@ -43,17 +43,26 @@ struct Recipe {
   std::string source;                  // file it was read from
   RunSettings run;
   std::vector<StageEntry> stages;
+  // Pairs [a, b] of evaluated stages whose paired differences a - b the report prints (with 95% intervals);
+  // absent: the R1 findings among this recipe's stages (stages/comparisons.h).
+  std::optional<std::vector<std::vector<std::string>>> compare;
 
   template <class V>
   void visit(V& v) {
     run.visit(v);
     v("stages", stages, NonEmpty{}, Required{});
+    v("compare", compare);
   }
   void check(Problems& p, const std::string& path) const;
 
   // Index of the stage with this name, or -1.
   int find(const std::string& name) const;
 };
+
+// Stage names become directory names under run_dir: 1-64 characters of [A-Za-z0-9._-], not starting with '.'.
+constexpr size_t kMaxStageNameLength = 64;
+// "" when `name` is a valid stage name, else what is wrong with it.
+std::string stage_name_problem(const std::string& name);
 
 // One `--set key=value` override. Paths: "a.b.c", "list[2].key", and for recipes "stages.NAME.key".
 struct Override {

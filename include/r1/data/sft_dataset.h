@@ -20,6 +20,10 @@ struct SftExample {
   Json meta;               // the row's other fields (provenance, task, answer, ...) plus "source_line"
 };
 
+// True when `text` can be an SFT prompt or completion: not empty after trimming whitespace. The loader refuses
+// other rows; the data stages drop such samples ("empty" in their metrics) so their output always loads.
+bool usable_sft_text(const std::string& text);
+
 // Loads `path`. A row with `messages_field` uses the messages form, otherwise `prompt_field` and
 // `completion_field` are required strings. `renderer` renders the prompts (nullptr: the prompt text as it is);
 // with the model's chat template (template hf) a messages row is rendered whole up to its last assistant turn,

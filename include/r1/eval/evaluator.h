@@ -1,6 +1,7 @@
 // Held-out evaluation of a model with the R1 paper's protocol: k samples per prompt at temperature 0.6 /
-// top-p 0.95 (pass@1 = mean accuracy over the k samples), maj@k, the unbiased pass@k, greedy accuracy beside
-// them, format rate, language consistency and mean completion length.
+// top-p 0.95 (pass@1 = mean accuracy over the k samples), maj@k, the unbiased pass@k (and its curve over the
+// settings' k values), greedy accuracy beside them, format rate, language consistency and mean completion length;
+// per prompt, the counts that paired comparisons between models need.
 #pragma once
 #include <cstdint>
 #include <map>
@@ -10,10 +11,18 @@
 #include "r1/config/eval_config.h"
 #include "r1/data/example.h"
 #include "r1/dist/world.h"
+#include "r1/eval/prompt_score.h"
 #include "r1/io/jsonl.h"
 #include "r1/train/model_bundle.h"
 
 namespace r1::eval {
+
+// The pass@k curve: the unbiased estimator averaged over prompts, for each k.
+struct PassAtKCurve {
+  std::vector<int> k;
+  std::vector<double> pass_at_k;
+  Json to_json() const;  // {"k": [...], "pass@k": [...]}
+};
 
 struct EvalResult {
   int k = 1;
@@ -26,11 +35,14 @@ struct EvalResult {
   double language_consistency = 0;
   double mean_length = 0;        // completion tokens, over all samples
   std::map<int, double> pass_at_1_by_level;
+  PassAtKCurve curve;            // over the settings' curve_ks()
+  std::vector<PromptScore> per_prompt;
   Json to_json() const;
 };
 
 // Per-prompt verdicts of k samples -> the metrics above (pure; what r1 eval reports).
 struct PromptSamples {
+  std::string id;
   int level = 1;
   std::vector<bool> correct;
   std::vector<std::string> answers;  // normalised extracted answers ("" = none)
@@ -38,7 +50,9 @@ struct PromptSamples {
   std::vector<double> language_consistency;
   std::vector<int> lengths;
 };
-EvalResult summarize(const std::vector<PromptSamples>& prompts, int k);
+// `curve_ks` are the pass@k curve's k values (a prompt with fewer samples than a k counts 0 for it, as for
+// pass@k).
+EvalResult summarize(const std::vector<PromptSamples>& prompts, int k, const std::vector<int>& curve_ks = {});
 
 // The eval prompts of `settings` for a run seed (identical for every stage of a recipe).
 std::vector<PromptExample> eval_prompts(const config::EvalSettings& settings, std::uint64_t run_seed);

@@ -14,6 +14,14 @@ namespace r1 {
 
 using Json = nlohmann::json;
 
+// Row limits: a row longer than jsonl_max_row_bytes() (default 64 MiB, env R1_JSONL_MAX_ROW_BYTES) is refused, and a
+// row over 1 MiB whose parsed form would take more than 20 bytes per character (deeply nested tiny values) too, so
+// one hostile line cannot exhaust memory.
+constexpr std::size_t kDefaultJsonlMaxRowBytes = std::size_t{64} << 20;
+constexpr std::size_t kJsonlMemoryCheckBytes = std::size_t{1} << 20;
+constexpr std::size_t kJsonlMaxBytesPerChar = 20;
+std::size_t jsonl_max_row_bytes();
+
 // Calls fn(object, line_number) for each non-blank line; every line must be a JSON object.
 // Throws InputError "path:LINE: ..." on the first bad line.
 void for_each_jsonl(const std::string& path, const std::function<void(const Json&, size_t)>& fn);

@@ -18,12 +18,16 @@ struct ModelBundle {
 };
 
 // Loads a checkpoint dir / stage dir / HF dir (see io/checkpoint.h) onto `device`. The tokenizer's vocabulary
-// must fit the model's (InputError naming both sizes otherwise).
+// and its special ids must fit the model's, and every weight must be finite (InputError naming the sizes, the id
+// or the tensor otherwise).
 ModelBundle load_model(const std::string& path, const torch::Device& device);
 
 // A freshly initialised model of shape `cfg` for `tokenizer` (vocab_size 0 = the tokenizer's), seeded.
 ModelBundle fresh_model(const config::ModelConfig& cfg, const Tokenizer& tokenizer, std::uint64_t seed,
                         const torch::Device& device);
+
+// Throws InputError naming the first tensor that holds a NaN or an Inf (one pass over the weights).
+void require_finite_weights(const std::map<std::string, at::Tensor>& weights, const std::string& where);
 
 // Checkpoint content for the bundle's current weights (no trainer state).
 CheckpointContent checkpoint_content(const ModelBundle& bundle);

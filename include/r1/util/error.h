@@ -1,5 +1,5 @@
 // Error types and the exit codes they map to: InputError (bad config, data, checkpoint, CLI value) exits 2,
-// RuntimeFailure exits 1, Interrupted (SIGINT/SIGTERM after a clean checkpoint) exits 130.
+// RuntimeFailure exits 1, Interrupted (SIGINT/SIGTERM after a clean checkpoint) exits 130 or 143.
 #pragma once
 #include <stdexcept>
 #include <string>
@@ -43,11 +43,12 @@ class RuntimeFailure : public Error {
   using Error::Error;
 };
 
-// The user asked to stop (SIGINT/SIGTERM); the stage saved a checkpoint first. Exit code 130.
+// The user asked to stop (SIGINT/SIGTERM); what resumes the work was saved first. Exit code 128 + the signal
+// (130 for SIGINT, 143 for SIGTERM).
 class Interrupted : public Error {
  public:
   using Error::Error;
-  int exit_code() const override { return kExitInterrupted; }
+  int exit_code() const override;
 };
 
 }  // namespace r1

@@ -9,6 +9,17 @@ namespace r1 {
 
 namespace fs = std::filesystem;
 
+// strerror(err), for messages (take `errno` into a local first: later calls may overwrite it).
+std::string errno_text(int err);
+
+// The one pattern of r1's temporary files and directories: "<target>.r1tmp.<pid>.<n>", beside the target.
+constexpr const char* kTempMarker = ".r1tmp.";
+fs::path temp_sibling(const fs::path& target);
+bool is_temp_name(const std::string& filename);
+// Removes every r1 temporary file or directory under `dir` (recursively) and returns how many. Only safe while
+// no other r1 process writes there (the run-dir lock is held).
+size_t remove_temp_files(const fs::path& dir);
+
 // Reads a whole file; throws InputError naming the path when it cannot be read.
 std::string read_file(const fs::path& path);
 
@@ -28,6 +39,9 @@ void make_dirs(const fs::path& dir);
 
 // Free bytes available to this user on the file system holding `path` (its nearest existing ancestor).
 std::uintmax_t free_bytes(const fs::path& path);
+
+// "1.375 MiB (1441792 bytes)": precise enough that two different sizes never print the same.
+std::string format_bytes(std::uintmax_t bytes);
 
 // Throws RuntimeFailure if fewer than `needed` bytes are free where `path` lives.
 void require_free_space(const fs::path& path, std::uintmax_t needed, const std::string& what);

@@ -23,6 +23,9 @@ std::string closest_match(std::string_view word, const std::vector<std::string>&
 // `"text"` with quotes, control characters escaped and long text cut, for error messages.
 std::string quote(std::string_view text, size_t max_len = 60);
 
+// `text` as one POSIX shell word: as is when it holds only safe characters, else in single quotes.
+std::string shell_quote(std::string_view text);
+
 // Shortest decimal text that reads back as the same double ("0.1", "3", "1e-05").
 std::string format_number(double value);
 

@@ -238,3 +238,29 @@ TEST_CASE("hf config rejections name the source and the key", "[io]") {
   j["head_dim"] = 15;
   expect_rejected(j, "head_dim", "even");
 }
+
+TEST_CASE("r1's own config.json is read strictly; imported configs refuse keys that change the model",
+          "[io][reliability]") {
+  r1::config::ModelConfig m;
+  m.hidden_size = 64;
+  m.num_attention_heads = 4;
+  m.intermediate_size = 128;
+  m.num_hidden_layers = 2;
+  auto own = r1::hf_config_from_model(m, 300, 1, 2, -1, "float32");
+  REQUIRE(own.contains("r1_version"));
+  CHECK_NOTHROW(r1::read_hf_config(own, "ckpt/config.json"));
+  own["hiden_size"] = 64;  // a typo in r1's own file is an error, with a hint
+  expect_rejected(own, "hiden_size", "unknown key in an r1 checkpoint's config.json (did you mean \"hidden_size\"?)");
+
+  auto hf = llama_base();
+  hf["transformers_version"] = "4.44.0";  // harmless extras of imported configs are ignored
+  hf["pretraining_tp"] = 1;
+  CHECK_NOTHROW(r1::read_hf_config(hf, "hf/config.json"));
+  hf["num_local_experts"] = 8;
+  expect_rejected(hf, "num_local_experts", "mixture-of-experts layers are not supported");
+  hf = llama_base();
+  hf["partial_rotary_factor"] = 0.5;
+  expect_rejected(hf, "partial_rotary_factor", "partial rotary embeddings are not supported");
+  hf["partial_rotary_factor"] = 1.0;
+  CHECK_NOTHROW(r1::read_hf_config(hf, "hf/config.json"));
+}

@@ -1,11 +1,13 @@
 // Seeded fuzzing of the JSONL reader: random bytes and mutated lines only ever give a clean InputError naming
 // the file and line, or rows that are all JSON objects.
+#include <stdlib.h>
 #include <unistd.h>
 
 #include <catch2/catch.hpp>
 #include <filesystem>
 #include <fstream>
 
+#include "../../support/test_support.h"
 #include "r1/io/jsonl.h"
 #include "r1/util/error.h"
 #include "r1/util/rng.h"
@@ -156,4 +158,27 @@ TEST_CASE("jsonl reader fuzz: random bytes and mutated lines only give InputErro
   INFO("ok " << ok << ", rejected " << rejected);
   CHECK(ok > 300);
   CHECK(rejected > 300);
+}
+
+TEST_CASE("jsonl rows have a size limit and a memory bound", "[io][reliability]") {
+  const std::string dir = r1::test::temp_dir("jsonl_limits");
+  // 1.5 MB of nested tiny objects: parsed, well over 20 bytes per character.
+  std::string nested = "{\"a\": [";
+  while (nested.size() < (3u << 19)) nested += "{\"k\":1},";
+  nested += "{}]}";
+  std::ofstream(dir + "/nested.jsonl") << "{\"ok\": 1}\n" << nested << "\n";
+  try {
+    r1::read_jsonl(dir + "/nested.jsonl");
+    FAIL("accepted");
+  } catch (const r1::InputError& e) {
+    CHECK(std::string(e.what()).find("nested.jsonl:2: a row of") != std::string::npos);
+    CHECK(std::string(e.what()).find("bytes per character") != std::string::npos);
+  }
+  // A long but plain row (one big string) is fine.
+  std::ofstream(dir + "/long.jsonl") << "{\"text\": \"" << std::string(3u << 20, 'x') << "\"}\n";
+  CHECK(r1::read_jsonl(dir + "/long.jsonl").size() == 1);
+  ::setenv("R1_JSONL_MAX_ROW_BYTES", "1000", 1);
+  CHECK_THROWS_WITH(r1::read_jsonl(dir + "/long.jsonl"), Catch::Contains("long.jsonl:1: a row of") &&
+                                                            Catch::Contains("over the limit of 1000"));
+  ::unsetenv("R1_JSONL_MAX_ROW_BYTES");
 }

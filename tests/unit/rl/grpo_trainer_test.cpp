@@ -1,10 +1,13 @@
 // The GRPO trainer's steps, one at a time, on a micro model: collect_batch, compute_advantages, freeze_logprobs,
-// update, log_step, the reference reset, and a whole train() run.
+// update, log_step, the reference reset, mask_truncated, a whole train() run, and learning a toy reward.
 #include <catch2/catch.hpp>
 
 #include <filesystem>
+#include <map>
+#include <numeric>
 
 #include "../../support/test_support.h"
+#include "r1/dist/world.h"
 #include "r1/rl/grpo_trainer.h"
 
 using namespace r1;
@@ -156,4 +159,97 @@ TEST_CASE("GrpoTrainer: a step reports the documented metrics; train() writes fi
     REQUIRE(row.contains(key));
   REQUIRE(row["step"] == 2);
   REQUIRE(row["completion_len_max"].get<double>() <= 8);
+}
+
+TEST_CASE("GrpoTrainer: mask_truncated puts no loss on truncated rows", "[grpo]") {
+  Fixture f("grpo_masktrunc");
+  auto cfg = micro_grpo();
+  cfg.sampling.max_new_tokens = 3;  // a random micro model does not end within 3 tokens: every row is cut
+  cfg.grpo.mask_truncated = true;
+  rl::GrpoTrainer trainer(cfg, f.ctx, {f.init, ""});
+  trainer.loop().begin(trainer);
+  auto batch = trainer.collect_batch(0);
+  REQUIRE(batch.rows() == 8);
+  for (const auto& s : batch.local().samples) REQUIRE(s.completion.truncated());
+
+  // Half the rows as if they had ended with EOS: only those carry loss, in the row stats and in the tensors.
+  rl::Rollout mixed = batch.local();
+  for (size_t i = 1; i < mixed.samples.size(); i += 2) mixed.samples[i].completion.finish = generate::FinishReason::kEos;
+  const size_t n_rewards = cfg.rewards.size();
+  const auto masked = rl::gather_row_stats(dist::world(), mixed, true, n_rewards);
+  const auto unmasked = rl::gather_row_stats(dist::world(), mixed, false, n_rewards);
+  std::vector<size_t> rows(8);
+  std::iota(rows.begin(), rows.end(), 0);
+  const int pad = trainer.policy().tokenizer.pad_id();
+  auto pb = rl::make_policy_batch(mixed, rows, true, pad, torch::kCPU);
+  auto policy = trainer.policy().model;  // a holder of the trainer's policy module
+  auto lp = rl::completion_logprobs(*policy, pb, cfg.sampling.temperature);
+  lp.retain_grad();
+  auto adv = torch::tensor({1.0, -1.0, 0.5, -0.5, 1.0, -1.0, 0.5, -0.5}, torch::kFloat32);
+  rl::grpo_loss(lp, lp.detach(), torch::Tensor(), pb.mask, adv, rl::GrpoLossConfig{}).loss.backward();
+  for (size_t i = 0; i < 8; ++i) {
+    INFO("row " << i);
+    const bool cut = i % 2 == 0;
+    const double len = static_cast<double>(mixed.samples[i].completion.tokens.size());
+    CHECK(masked[i].truncated == (cut ? 1.0 : 0.0));
+    CHECK(masked[i].active == (cut ? 0.0 : len));
+    CHECK(unmasked[i].active == len);
+    const auto row = static_cast<int64_t>(i);
+    CHECK(pb.mask[row].sum().item<double>() == (cut ? 0.0 : len));
+    CHECK((lp.grad()[row].abs().sum().item<double>() == 0.0) == cut);
+  }
+
+  // The trainer's update on the all-truncated batch: no loss anywhere, so no weight moves (AdamW without weight
+  // decay on zero gradients); the same batch without mask_truncated does move them.
+  auto init = train::load_model(f.init, torch::kCPU);
+  auto advantages = rl::compute_advantages({1, 0, 0, 0, 0, 1, 1, 1}, 4, config::ScaleRewards::kGroup);
+  trainer.update(0, batch, advantages, trainer.freeze_logprobs(batch));
+  CHECK(same_weights(*trainer.policy().model, *init.model));
+  cfg.grpo.mask_truncated = false;
+  rl::GrpoTrainer plain(cfg, f.ctx, {f.init, ""});
+  plain.loop().begin(plain);
+  auto plain_batch = plain.collect_batch(0);
+  plain.update(0, plain_batch, advantages, plain.freeze_logprobs(plain_batch));
+  CHECK_FALSE(same_weights(*plain.policy().model, *init.model));
+}
+
+TEST_CASE("GrpoTrainer: GRPO on a toy reward (first token = a fixed id) learns it within 30 steps", "[grpo]") {
+  // Reward 1 when a completion starts with `target`, else 0: the optimum is to always start with it. The policy
+  // samples among its 8 likeliest first tokens (top-k), so it starts near chance, about 1 in 8.
+  Fixture f("grpo_toy");
+  auto cfg = micro_grpo();
+  cfg.sampling.max_new_tokens = 1;
+  cfg.sampling.top_k = 8;
+  cfg.grpo.group_size = 8;
+  cfg.grpo.prompts_per_step = 4;
+  cfg.optim.lr = 1e-2;
+  cfg.steps = 30;
+  rl::GrpoTrainer trainer(cfg, f.ctx, {f.init, ""});
+  trainer.loop().begin(trainer);
+  auto batch = trainer.collect_batch(0);
+  std::map<int, int> starts;
+  for (const auto& s : batch.local().samples) ++starts[s.completion.tokens.at(0)];
+  int target = -1;
+  for (const auto& [id, n] : starts)
+    if (target < 0 || n > starts[target]) target = id;
+  auto toy_rewards = [&](const rl::GroupBatch& b) {
+    std::vector<double> r;
+    for (const auto& s : b.local().samples) r.push_back(s.completion.tokens.at(0) == target ? 1.0 : 0.0);
+    return r;
+  };
+  auto mean = [](const std::vector<double>& v) { return std::accumulate(v.begin(), v.end(), 0.0) / v.size(); };
+  const double start = mean(toy_rewards(batch));
+  INFO("target " << target << ", start " << start);
+  REQUIRE(start < 0.4);
+  double reward = start;
+  int step = 0;
+  for (; step < cfg.steps && reward <= 0.9; ++step) {
+    if (step > 0) batch = trainer.collect_batch(step);
+    const auto rewards = toy_rewards(batch);
+    reward = mean(rewards);
+    auto adv = rl::compute_advantages(rewards, cfg.grpo.group_size, config::ScaleRewards::kGroup);
+    trainer.update(step, batch, adv, trainer.freeze_logprobs(batch));
+  }
+  INFO("mean reward " << reward << " after " << step << " steps");
+  CHECK(reward > 0.9);
 }
