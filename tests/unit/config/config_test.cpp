@@ -1,30 +1,16 @@
 // Config layer: every kind of error with its exact message shape, --set overrides, kinds' defaults.
 #include <catch2/catch.hpp>
 
+#include "../../support/recipe_problems.h"
+
 #include "r1/config/recipe.h"
 #include "r1/util/error.h"
 
 using namespace r1::config;
 
 namespace {
-// The problems a recipe text produces (empty if it is valid).
-std::vector<std::string> recipe_problems(const std::string& text, const std::vector<Override>& ov = {}) {
-  try {
-    parse_recipe(load_yaml_string(text, "x.yaml"), "x.yaml", ov);
-    return {};
-  } catch (const r1::ConfigError& e) {
-    return e.problems();
-  }
-}
-
-bool has(const std::vector<std::string>& lines, const std::string& want) {
-  for (const auto& l : lines)
-    if (l == want) return true;
-  std::string all;
-  for (const auto& l : lines) all += "  " + l + "\n";
-  INFO("problems were:\n" << all << "wanted: " << want);
-  return false;
-}
+using r1::test::has;
+using r1::test::recipe_problems;
 
 const char* kStages = R"(
 stages:

@@ -3,6 +3,8 @@
 // against eval.samples in recipes.
 #include <catch2/catch.hpp>
 
+#include "../../support/recipe_problems.h"
+
 #include "r1/config/recipe.h"
 #include "r1/eval/evaluator.h"
 #include "r1/eval/prompt_score.h"
@@ -25,23 +27,8 @@ eval::PromptSamples prompt(const std::string& id, std::vector<bool> correct, std
   return p;
 }
 
-std::vector<std::string> recipe_problems(const std::string& text) {
-  try {
-    config::parse_recipe(config::load_yaml_string(text, "x.yaml"), "x.yaml");
-    return {};
-  } catch (const ConfigError& e) {
-    return e.problems();
-  }
-}
-
-bool has(const std::vector<std::string>& lines, const std::string& want) {
-  for (const auto& l : lines)
-    if (l == want) return true;
-  std::string all;
-  for (const auto& l : lines) all += "  " + l + "\n";
-  INFO("problems were:\n" << all << "wanted: " << want);
-  return false;
-}
+using r1::test::has;
+using r1::test::recipe_problems;
 
 }  // namespace
 
