@@ -32,6 +32,8 @@ mkdir -p "$WORK"
 START=$(date +%s)
 
 declare -A TRIALS FAILS
+RESUMED=0   # kill trials whose last run resumed from a checkpoint or journal (not from scratch)
+STOPPED=0   # signal trials that hit a running command (the others had finished)
 note() { TRIALS[$1]=$(( ${TRIALS[$1]:-0} + 1 )); }
 fail() { FAILS[$1]=$(( ${FAILS[$1]:-0} + 1 )); echo "chaos: FAIL [$1] $2" >&2; }
 
@@ -99,12 +101,13 @@ for ((t = 0; t < KILLS; t++)); do
     [ -f "$out/DONE" ] && break
     "$R1" ${CMD[$k]} --out "$out" >>"$WORK/kill-$t.log" 2>&1 &
     pid=$!
-    sleep "$(printf '0.%03d' $((RANDOM % 1000)))"; sleep $((RANDOM % 3))
+    sleep "$(printf '0.%03d' $((300 + RANDOM % 700)))"  # start-up takes ~0.4 s; the micro stages ~1 s after it
     kill -9 $pid 2>/dev/null
     wait $pid 2>/dev/null
   done
   "$R1" ${CMD[$k]} --out "$out" >>"$WORK/kill-$t.log" 2>&1 || { fail kill "trial $t ($k): resume exited $?"; continue; }
   note kill
+  grep -qE "resumed from|resuming after" "$WORK/kill-$t.log" && RESUMED=$((RESUMED + 1))
   [ "$(outcome "$out")" = "${REF[$k]}" ] || fail kill "trial $t ($k): result differs from the uninterrupted run"
   files_whole "$out" || fail kill "trial $t ($k): corrupt or leftover files"
 done
@@ -114,13 +117,16 @@ echo "chaos: signals"
 for k in "${KINDS[@]}" eval; do
   for sig in INT TERM; do
     out="$WORK/sig-$k-$sig"
-    if [ "$k" = eval ]; then args="eval --model $BASE --n 200 --samples 4 --out $out"; else args="${CMD[$k]} --out $out"; fi
+    if [ "$k" = eval ]; then args="eval --model $BASE --task arithmetic --template chat --n 400 --samples 4 --out $out"; else args="${CMD[$k]} --out $out"; fi
     "$R1" $args >"$out.log" 2>&1 &
     pid=$!
-    sleep 1.5
+    # Once the stage has started its work (its log exists; eval: once start-up is over), a little into it.
+    for _ in $(seq 400); do [ -f "$out/log.txt" ] || { [ $k = eval ] && grep -q "eval" "$out.log" 2>/dev/null; } && break; sleep 0.01; done
+    sleep "0.$((RANDOM % 3))$((RANDOM % 10))"
     kill -$sig $pid 2>/dev/null
     wait $pid; code=$?
     note signal
+    [ $code -ne 0 ] && STOPPED=$((STOPPED + 1))
     want=$([ $sig = INT ] && echo 130 || echo 143)
     if [ $code -eq 0 ]; then continue; fi  # finished before the signal: nothing to check
     [ $code -eq $want ] || { fail signal "$k SIG$sig: exit $code, expected $want"; continue; }
@@ -143,15 +149,17 @@ done
 echo "chaos: concurrent writers"
 for t in 1 2 3 4 5; do
   rd="$WORK/concurrent-$t"
-  "$R1" run $RECIPE --set run_dir="$rd" >"$rd.a.log" 2>&1 &
+  # A chain long enough (40 GRPO steps) that the second writer starts while the first holds the lock.
+  "$R1" run $RECIPE --set run_dir="$rd" --set stages.zero.steps=40 >"$rd.a.log" 2>&1 &
   a=$!
+  for _ in $(seq 200); do [ -s "$rd/.r1.lock" ] && break; sleep 0.05; done
   sleep 0.$((RANDOM % 5))
-  "$R1" run $RECIPE --set run_dir="$rd" >"$rd.b.log" 2>&1 &
+  "$R1" run $RECIPE --set run_dir="$rd" --set stages.zero.steps=40 >"$rd.b.log" 2>&1 &
   b=$!
   wait $a; ca=$?
   wait $b; cb=$?
   note concurrent
-  if ! { [ $ca -eq 0 ] && [ $cb -eq 2 ] || [ $ca -eq 2 ] && [ $cb -eq 0 ]; }; then
+  if [ "$ca$cb" != "02" ] && [ "$ca$cb" != "20" ]; then
     fail concurrent "trial $t: exit codes $ca and $cb (want one 0 and one 2)"
   fi
   grep -q "in use by another r1 process" "$rd.a.log" "$rd.b.log" || fail concurrent "trial $t: no holder message"
@@ -163,7 +171,7 @@ echo "chaos: full disk"
 disk="$WORK/disk"
 mkdir -p "$disk"
 if mount -t tmpfs -o size=1m tmpfs "$disk" 2>/dev/null; then
-  for k in sft cold-start; do
+  for k in sft train-zero; do  # their checkpoints outgrow 1 MiB; the data stages' micro outputs fit
     "$R1" ${CMD[$k]} --out "$disk/$k" >"$WORK/disk-$k.log" 2>&1; code=$?
     note disk
     [ $code -eq 1 ] || [ $code -eq 2 ] || fail disk "$k on a full disk: exit $code (want 1 or 2)"
@@ -185,6 +193,7 @@ for c in kill signal concurrent disk; do
   total_fail=$((total_fail + ${FAILS[$c]:-0}))
 done
 echo
+echo "kill trials resumed from a checkpoint or journal: $RESUMED; signal trials that hit a running command: $STOPPED"
 echo "chaos: $((${TRIALS[kill]:-0} + ${TRIALS[signal]:-0} + ${TRIALS[concurrent]:-0} + ${TRIALS[disk]:-0})) trials," \
      "$total_fail failed, $(( $(date +%s) - START )) s"
 [ $total_fail -eq 0 ]
