@@ -2,6 +2,9 @@
 // forward and backward, and the MLP module takes them on CPU float32.
 #include <catch2/catch.hpp>
 
+#include <algorithm>
+#include <thread>
+
 #include "r1/model/mlp.h"
 #include "r1/model/rms_norm.h"
 #include "r1/model/rotary.h"
@@ -156,5 +159,13 @@ TEST_CASE("r1's own at::parallel_for loops run on every intra-op thread", "[mode
   CHECK(r1::train::parallel_for_threads() == 2);
   at::set_num_threads(1);
   CHECK(r1::train::parallel_for_threads() == 1);
+  at::set_num_threads(before);
+}
+
+TEST_CASE("threads beyond the core count are capped (threads: 100000 once hung)", "[model][reliability]") {
+  const int before = at::get_num_threads();
+  const int cores = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  CHECK(r1::train::set_threads(100000) == cores);
+  CHECK(at::get_num_threads() == cores);
   at::set_num_threads(before);
 }
