@@ -8,6 +8,7 @@
 #include "r1/config/recipe.h"
 #include "r1/dist/world.h"
 #include "r1/stages/pipeline.h"
+#include "r1/stages/preflight.h"
 #include "r1/stages/seed_study.h"
 #include "r1/stages/stage_runner.h"
 #include "r1/train/runtime.h"
@@ -19,12 +20,17 @@ namespace r1::cli {
 
 namespace {
 
+constexpr const char* kMemoryLimitHelp =
+    "Refuse a stage whose estimated peak memory exceeds this size (8GiB, 512M) instead of the memory available "
+    "(cgroup limit or MemAvailable); off = estimate only (see r1 validate)";
+
 struct StageOptions {
   config::StageKind kind{};
   std::string recipe, stage, config_file;
   std::map<std::string, std::string> inputs;  // input key -> value of its --<key> flag (registry inputs)
   std::string out;
   std::string resume = "auto";
+  std::string memory_limit;
   std::vector<std::string> sets;
 };
 
@@ -37,6 +43,9 @@ int run_single_stage(const StageOptions& o) {
   const std::string kind_name = config::enum_name(o.kind);
 
   stages::StageRun run;
+  config::Recipe checked;  // what the preflight checks: the recipe (this stage's memory only) or the stage file
+  stages::PreflightOptions pre = stages::preflight_options(o.memory_limit);
+  pre.world_size = dist::world().world_size();
   if (!o.config_file.empty() && !o.recipe.empty())
     throw InputError("give either --config FILE or --recipe FILE --stage NAME, not both");
   if (!o.recipe.empty()) {
@@ -67,12 +76,19 @@ int run_single_stage(const StageOptions& o) {
     for (const auto& s : recipe.stages) dirs[s.name()] = (std::filesystem::path(recipe.run.run_dir) / s.name()).string();
     run = stages::make_stage_run(recipe.stages[idx], recipe.run, stages::StageRefs(dirs),
                                  o.out.empty() ? dirs[o.stage] : o.out, stages::stage_hashes(recipe)[idx]);
+    pre.runs.assign(recipe.stages.size(), false);
+    pre.runs[static_cast<size_t>(idx)] = true;
+    checked = recipe;
   } else if (!o.config_file.empty()) {
     config::StageFile f = config::load_stage_file(o.config_file, o.kind, overrides);
     run = stages::make_stage_run(
         f.stage, f.run, stages::StageRefs(),
         o.out.empty() ? (std::filesystem::path(f.run.run_dir) / f.stage.name()).string() : o.out,
         config::config_hash(f.stage, f.run));
+    checked.source = o.config_file;
+    checked.run = f.run;
+    checked.stages = {f.stage};
+    pre.stage_file = true;
   } else {
     throw InputError("r1 " + kind_name + ": give --config STAGE.yaml, or --recipe RECIPE.yaml --stage NAME");
   }
@@ -81,6 +97,7 @@ int run_single_stage(const StageOptions& o) {
   run.ctx.world_size = dist::world().world_size();
   if (o.resume == "none") run.ignore_done = run.clear = true;
   else if (o.resume != "auto") run.ignore_done = true;
+  stages::preflight_before_run(checked, pre);
   train::set_threads(run.run.threads);
   // One writer: the run directory when the stage lives in it, else the --out directory itself.
   RunDirLock lock = stages::lock_run_dir(o.out.empty() ? run.run.run_dir : o.out);
@@ -115,6 +132,7 @@ void register_stage_commands(CLI::App& app, Action& action) {
     cmd->add_option("--resume", opts->resume, "auto (latest checkpoint, skip if done) | none (fresh) | CKPT_DIR")
         ->capture_default_str();
     cmd->add_option("--set", opts->sets, "Override a config key: key.path=value (repeatable)");
+    cmd->add_option("--memory-limit", opts->memory_limit, kMemoryLimitHelp);
     cmd->callback([opts, &action] {
       action = [opts] {
         dist::init_world();  // a process group when launched by torchrun / scripts/launch-local.sh
@@ -124,7 +142,7 @@ void register_stage_commands(CLI::App& app, Action& action) {
   }
 
   struct RunOptions {
-    std::string recipe, from, only, seeds;
+    std::string recipe, from, only, seeds, memory_limit;
     std::vector<std::string> sets;
   };
   auto ro = std::make_shared<RunOptions>();
@@ -133,6 +151,7 @@ void register_stage_commands(CLI::App& app, Action& action) {
   run->add_option("--from", ro->from, "Re-run this stage and every later one from scratch");
   run->add_option("--only", ro->only, "Run only this stage");
   run->add_option("--set", ro->sets, "Override a recipe key: key.path=value, stages.NAME.key=value (repeatable)");
+  run->add_option("--memory-limit", ro->memory_limit, kMemoryLimitHelp);
   auto* seeds_opt = run->add_option("--seeds", ro->seeds,
                                     "Run the chain once per seed (comma-separated) into run_dir/seed-N/ and write "
                                     "run_dir/report.md|json aggregating them");
@@ -150,6 +169,7 @@ void register_stage_commands(CLI::App& app, Action& action) {
       po.only = ro->only;
       po.rank = comm.rank();
       po.world_size = comm.world_size();
+      po.memory_limit = ro->memory_limit;
       if (seeds.empty()) stages::run_pipeline(recipe, po);
       else stages::run_seed_study(recipe, seeds, po);
       dist::shutdown_world();

@@ -352,7 +352,7 @@ StageFile load_stage_file(const std::string& path, StageKind kind, const std::ve
   return parse_stage_file(load_yaml_file(path), path, kind, overrides);
 }
 
-void validate_file(const std::string& path) {
+std::optional<RunnableFile> validate_file(const std::string& path) {
   YAML::Node root = load_yaml_file(path);
   if (!root.IsMap()) {
     Problems p(path);
@@ -361,7 +361,7 @@ void validate_file(const std::string& path) {
     p.throw_if_any();
   }
   if (root["stages"].IsDefined()) {
-    parse_recipe(root, path);
+    return RunnableFile{parse_recipe(root, path), false};
   } else if (root["kind"].IsDefined() && root["kind"].IsScalar()) {
     StageKind kind{};
     if (!parse_value(root["kind"], kind)) {
@@ -370,7 +370,12 @@ void validate_file(const std::string& path) {
                         enum_hint(root["kind"].Scalar(), OneOf{enum_names<StageKind>()}));
       p.throw_if_any();
     }
-    parse_stage_file(root, path, kind);
+    StageFile f = parse_stage_file(root, path, kind);
+    Recipe r;
+    r.source = path;
+    r.run = f.run;
+    r.stages.push_back(f.stage);
+    return RunnableFile{r, true};
   } else if (root["rewards"].IsDefined()) {
     Problems p(path);
     std::vector<RewardSpec> rewards;
@@ -387,6 +392,7 @@ void validate_file(const std::string& path) {
               "`rewards`, a model config `hidden_size`");
     p.throw_if_any();
   }
+  return std::nullopt;
 }
 
 namespace {

@@ -6,6 +6,7 @@
 #include <filesystem>
 
 #include "r1/dist/world.h"
+#include "r1/stages/preflight.h"
 #include "r1/stages/report.h"
 #include "r1/stages/stage_runner.h"
 #include "r1/util/allocator.h"
@@ -47,6 +48,15 @@ void run_pipeline(const config::Recipe& recipe, const PipelineOptions& opts) {
                        (hint.empty() ? "" : " (did you mean \"" + hint + "\"?)") + "; stages: " + join(names, ", "));
     }
   }
+  int from = opts.from.empty() ? -1 : recipe.find(opts.from);
+  int only = opts.only.empty() ? -1 : recipe.find(opts.only);
+  PreflightOptions pre = preflight_options(opts.memory_limit);
+  pre.world_size = opts.world_size;
+  if (only >= 0) {  // only that stage's memory matters now; every other check still covers the whole recipe
+    pre.runs.assign(recipe.stages.size(), false);
+    pre.runs[static_cast<size_t>(only)] = true;
+  }
+  preflight_before_run(recipe, pre);
   RunDirLock lock = lock_run_dir(recipe.run.run_dir);
   if (opts.rank == 0)
     write_file_atomic((fs::path(recipe.run.run_dir) / "recipe.resolved.yaml").string(),
@@ -55,8 +65,6 @@ void run_pipeline(const config::Recipe& recipe, const PipelineOptions& opts) {
   for (const auto& s : recipe.stages) dirs[s.name()] = (fs::path(recipe.run.run_dir) / s.name()).string();
   StageRefs refs(dirs);
   auto hashes = stage_hashes(recipe);
-  int from = opts.from.empty() ? -1 : recipe.find(opts.from);
-  int only = opts.only.empty() ? -1 : recipe.find(opts.only);
   if (from >= 0 && opts.rank == 0) {
     // Everything from `from` on goes before anything runs: a later crash then resumes (no stale later stage is
     // skipped), and an unmarked directory is refused before any work is lost.

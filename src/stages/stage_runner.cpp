@@ -12,6 +12,7 @@
 #include "r1/util/error.h"
 #include "r1/util/fs.h"
 #include "r1/util/logging.h"
+#include "r1/util/memory.h"
 #include "r1/util/timer.h"
 
 namespace r1::stages {
@@ -139,6 +140,7 @@ StageStatus run_stage(const StageRun& request) {
   ScopedLogFile log_file(
       (fs::path(dir) / (rank == 0 ? std::string("log.txt") : "log.rank" + std::to_string(rank) + ".txt")).string());
   Stopwatch clock;
+  reset_peak_resident();  // the peak this stage reaches, not an earlier stage's
   StageRun r = request;
   if (r.clear) r.ctx.resume = "none";
   r.ctx.device = train::resolve_device(r.run.device);
@@ -153,11 +155,12 @@ StageStatus run_stage(const StageRun& request) {
   if (rank == 0) {
     Json d{{"config_hash", r.ctx.config_hash}, {"hash_scheme", config::kConfigHashScheme},
            {"kind", r.entry.kind_name()}, {"finished_at", now_iso()}, {"wall_s", clock.seconds()},
-           {"train_s", train_s}};
+           {"train_s", train_s}, {"peak_rss_bytes", peak_resident_bytes()}};
     write_file_atomic((fs::path(dir) / "DONE").string(), d.dump(2) + "\n");
   }
   comm.barrier();  // DONE is written before the next stage (or command) looks at it
-  log->info("[{}] finished in {:.1f}s", name, clock.seconds());
+  log->info("[{}] finished in {:.1f}s (peak resident memory {})", name, clock.seconds(),
+            format_bytes_short(peak_resident_bytes()));
   return StageStatus::kRan;
 }
 

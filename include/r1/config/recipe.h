@@ -88,9 +88,14 @@ StageFile load_stage_file(const std::string& path, StageKind kind, const std::ve
 StageFile parse_stage_file(YAML::Node root, const std::string& source, StageKind kind,
                            const std::vector<Override>& overrides = {});
 
-// Validates a file that is either a recipe (has `stages`), a model config, or a single-stage config
-// (has `kind`); throws ConfigError with every problem.
-void validate_file(const std::string& path);
+// Validates a file that is either a recipe (has `stages`), a model config, a rewards list, or a single-stage config
+// (has `kind`); throws ConfigError with every problem. Returns what a run would run: the recipe, or a one-stage
+// recipe for a stage config (source = the file); nullopt for model configs and rewards lists.
+struct RunnableFile {
+  Recipe recipe;
+  bool stage_file = false;  // a single-stage config: its keys sit at the top, not under stages[0]
+};
+std::optional<RunnableFile> validate_file(const std::string& path);
 
 // Stable hash (hex) of a stage's resolved config, as written in DONE: the hash of hashed_config_text.
 std::string config_hash(const StageEntry& stage, const RunSettings& run);

@@ -12,6 +12,7 @@ struct PipelineOptions {
   std::string from;   // re-run this stage and every later one
   std::string only;   // run just this stage
   int rank = 0, world_size = 1;
+  std::string memory_limit;  // --memory-limit: "" = the memory available, "off", or a size (stages/preflight.h)
 };
 
 // Runs the recipe; throws on failure (InputError for bad --from/--only names).

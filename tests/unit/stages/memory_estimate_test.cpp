@@ -1,0 +1,157 @@
+// The peak-memory model of stages (issue 28, item 4): its parts grow with the settings that drive them, absurd
+// settings give huge but finite numbers, and the preflight refuses what cannot fit, naming the knob.
+#include <catch2/catch.hpp>
+
+#include <fstream>
+#include <limits>
+
+#include "r1/config/recipe.h"
+#include "r1/io/hf_config.h"
+#include "r1/stages/memory_estimate.h"
+#include "r1/stages/preflight.h"
+#include "../../support/recipe_problems.h"
+#include "../../support/test_support.h"
+
+using namespace r1;
+using stages::ModelShape;
+
+namespace {
+ModelShape tiny_shape() {
+  ModelShape m;
+  m.config = test::micro_model_config();
+  m.vocab = 400;
+  return m;
+}
+
+// A two-stage recipe on an inline micro model: pretrain, then train-zero; `extra` is appended to the zero stage.
+std::string recipe_text(const std::string& zero_extra, const std::string& run_extra = "") {
+  return "run_dir: " + test::temp_dir("preflight_recipe") + "/run\n" + run_extra +
+         "eval: {prompts: {task: arithmetic, levels: [1], n: 8, split: eval, template: chat}, samples: 2,\n"
+         "       sampling: {max_new_tokens: 24}}\n"
+         "stages:\n"
+         "  - {name: base, kind: pretrain, tokenizer: {vocab_size: 400}, corpus: {n_docs: 100, levels: [1]},\n"
+         "     model: {hidden_size: 48, intermediate_size: 128, num_hidden_layers: 2, num_attention_heads: 4,\n"
+         "             num_key_value_heads: 2, max_position_embeddings: 192},\n"
+         "     steps: 2, batch_size: 4, seq_len: 64}\n"
+         "  - {name: zero, kind: train-zero, init: base, prompts: {n: 16, template: chat},\n"
+         "     sampling: {max_new_tokens: 24}" +
+         zero_extra + "}\n";
+}
+
+// `text` with the first `from` replaced by `to`.
+std::string with(std::string text, const std::string& from, const std::string& to) {
+  const size_t at = text.find(from);
+  REQUIRE(at != std::string::npos);
+  return text.replace(at, from.size(), to);
+}
+
+stages::PreflightReport check(const std::string& text, const std::string& limit = "4GiB") {
+  config::Recipe recipe = config::parse_recipe(config::load_yaml_string(text, "x.yaml"), "x.yaml");
+  return stages::preflight(recipe, stages::preflight_options(limit));
+}
+
+std::string all(const std::vector<std::string>& lines) {
+  std::string out;
+  for (const auto& l : lines) out += l + "\n";
+  return out;
+}
+}  // namespace
+
+TEST_CASE("generation memory is linear in rows; its KV cache follows the model's shape", "[stages][memory]") {
+  const ModelShape m = tiny_shape();
+  const auto one = stages::generation_bytes(m, 1, 40, 24);
+  CHECK(stages::generation_bytes(m, 10, 40, 24) == 10 * one);
+  // KV cache per row: layers x (k + v) x kv heads x head size x (prompt + new tokens) x 4 bytes, within one row.
+  const std::int64_t kv = 2 * 2 * 2 * 8 * (40 + 24) * 4;
+  CHECK(one > kv);
+  // A longer completion budget adds exactly its cache (and not more): capped by max_position_embeddings.
+  CHECK(stages::generation_bytes(m, 1, 40, 34) - one == 2 * 2 * 2 * 8 * 10 * 4);
+  const auto capped_a = stages::generation_bytes(m, 1, 300, 24), capped_b = stages::generation_bytes(m, 1, 300, 100);
+  CHECK(capped_b < capped_a);  // same 128-position cache; a shorter prompt part of it (128 - 100 vs 128 - 24)
+}
+
+TEST_CASE("training activations are linear in rows and grow faster than linearly in sequence length",
+          "[stages][memory]") {
+  const ModelShape m = tiny_shape();
+  const auto a = stages::training_activation_bytes(m, 4, 64, false);
+  CHECK(stages::training_activation_bytes(m, 8, 64, false) == 2 * a);
+  CHECK(stages::training_activation_bytes(m, 4, 128, false) > 2 * a);  // attention probabilities: seq^2
+  CHECK(stages::training_activation_bytes(m, 4, 64, true) > a);        // KD adds the teacher's logits
+}
+
+TEST_CASE("absurd sizes give finite estimates far over any machine", "[stages][memory]") {
+  auto r = check(recipe_text(", grpo: {group_size: 1000000000, prompts_per_step: 1000000000}"), "off");
+  REQUIRE(r.problems.empty());  // off: estimated and printed, not refused
+  const auto peak = r.stages.at(1).memory.peak();
+  CHECK(peak > (std::int64_t{1} << 50));
+  CHECK(peak < std::numeric_limits<std::int64_t>::max() / 2);
+}
+
+TEST_CASE("the preflight refuses a stage that cannot fit, naming the stage, the sizes and the knob",
+          "[stages][memory][reliability]") {
+  const auto ok = check(recipe_text(""));
+  INFO(all(ok.problems));
+  CHECK(ok.problems.empty());
+  CHECK(ok.memory_checked);
+
+  auto big_group = check(recipe_text(", grpo: {group_size: 1000000}"));
+  REQUIRE(big_group.problems.size() == 1);
+  const std::string& msg = big_group.problems[0];
+  CHECK(msg.find("x.yaml: stages[1]: stage \"zero\" needs about ") == 0);
+  CHECK(msg.find("more than the 4.00 GiB available (--memory-limit)") != std::string::npos);
+  CHECK(msg.find("lower grpo.prompts_per_step, grpo.group_size") != std::string::npos);
+
+  auto eval_samples = check(with(recipe_text(""), "samples: 2,", "samples: 1000000000,"));
+  REQUIRE(!eval_samples.problems.empty());
+  CHECK(eval_samples.problems[0].find("lower eval.samples") != std::string::npos);
+
+  auto big_batch = check(with(recipe_text(""), "batch_size: 4", "batch_size: 100000000"));
+  REQUIRE(!big_batch.problems.empty());
+  CHECK(big_batch.problems[0].find("stage \"base\"") != std::string::npos);
+  CHECK(big_batch.problems[0].find("lower batch_size or seq_len") != std::string::npos);
+}
+
+TEST_CASE("the preflight checks what a stage would fail on before its first step", "[stages][reliability]") {
+  // Completion budget beyond the model's positions (the sampler would refuse the first rollout).
+  auto long_gen = check(with(recipe_text(""), "max_new_tokens: 24}\n", "max_new_tokens: 500}\n"));
+  INFO(all(long_gen.problems));
+  CHECK(test::has(long_gen.problems, "x.yaml: stages[1].sampling.max_new_tokens: 500 new tokens leave no room for a "
+                                     "prompt in the max_position_embeddings 192 of stage \"zero\"'s model; lower it "
+                                     "below that"));
+  // bfloat16 on a CPU (resolve_dtype would throw when the stage starts).
+  auto bf16 = check(recipe_text("", "dtype: bfloat16\n"));
+  REQUIRE(bf16.problems.size() == 1);
+  CHECK(bf16.problems[0].find("x.yaml: dtype: bfloat16 is supported on CUDA devices only") == 0);
+  // A prompts file that does not exist (prompts are loaded when the stage starts).
+  auto missing = check(recipe_text(", prompts: {file: /nonexistent/prompts.jsonl}"));
+  REQUIRE(missing.problems.size() == 1);
+  CHECK(missing.problems[0].find("x.yaml: stages[1].prompts: ") == 0);
+  CHECK(missing.problems[0].find("/nonexistent/prompts.jsonl") != std::string::npos);
+  // A run_dir under a file.
+  const std::string file = test::temp_dir("preflight_file") + "/f";
+  std::ofstream(file) << "x";
+  std::string under_file = recipe_text("");
+  under_file.replace(0, under_file.find('\n'), "run_dir: " + file + "/run");
+  auto rd = check(under_file);
+  REQUIRE(rd.problems.size() == 1);
+  CHECK(rd.problems[0].find("x.yaml: run_dir: cannot create") == 0);
+}
+
+TEST_CASE("a checkpoint path's config.json is read by the preflight: its shape sizes the stage, a broken one is a "
+          "problem",
+          "[stages][reliability]") {
+  const std::string dir = test::temp_dir("preflight_ckpt") + "/ckpt";
+  test::write_fresh_checkpoint(dir, test::micro_model_config(), 3);
+  std::string text = recipe_text("");
+  text.replace(text.find("init: base"), 10, "init: " + dir);
+  auto good = check(text);
+  INFO(all(good.problems));
+  CHECK(good.problems.empty());
+  const auto info = load_hf_config(dir + "/config.json");
+  CHECK(good.stages.at(1).params == info.config.parameter_count(info.config.vocab_size));
+  std::ofstream(dir + "/config.json") << "{\"hidden_size\": ";
+  auto bad = check(text);
+  REQUIRE(bad.problems.size() == 1);
+  CHECK(bad.problems[0].find("x.yaml: stages[1].init: ") == 0);
+  CHECK(bad.problems[0].find("config.json") != std::string::npos);
+}
