@@ -98,9 +98,10 @@ std::vector<Completion> sample_across_ranks(Sampler& sampler, const std::vector<
     if (opts.progress) opts.progress(resumed_units, shard.size());
   }
   for (size_t u = shard.begin + resumed_units; u < shard.end; u += batch_units) {
-    throw_if_stop_requested(opts.what + " stopped after " + std::to_string(u - shard.begin) + " of " +
-                            std::to_string(shard.size()) + " units" +
-                            (opts.journal ? " (finished batches kept in " + opts.journal->path() + ")" : ""));
+    if (stop_requested())  // the message is built only when it is needed
+      throw_if_stop_requested(opts.what + " stopped after " + std::to_string(u - shard.begin) + " of " +
+                              std::to_string(shard.size()) + " units" +
+                              (opts.journal ? " (finished batches kept in " + opts.journal->path() + ")" : ""));
     const size_t u_end = std::min(shard.end, u + batch_units);
     std::vector<std::vector<int>> batch(rows.begin() + u * rows_per_unit, rows.begin() + u_end * rows_per_unit);
     std::vector<std::uint64_t> batch_seeds(seeds.begin() + u * rows_per_unit, seeds.begin() + u_end * rows_per_unit);

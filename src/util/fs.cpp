@@ -7,7 +7,9 @@
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
+#include <algorithm>
 #include <atomic>
+#include <utility>
 #include <vector>
 
 #include "r1/util/error.h"
@@ -139,17 +141,34 @@ void make_dirs(const fs::path& dir) {
   if (ec && !fs::is_directory(dir)) throw InputError(dir.string() + ": cannot create directory (" + ec.message() + ")");
 }
 
-std::string format_bytes(std::uintmax_t bytes) {
-  const char* units[] = {"B", "KiB", "MiB", "GiB", "TiB"};
-  double v = static_cast<double>(bytes);
+namespace {
+// `bytes` in the largest binary unit that keeps the value at least 1: the value and the unit's index (B, KiB, ...).
+std::pair<double, int> in_binary_units(double bytes) {
   int u = 0;
-  while (v >= 1024 && u < 4) {
-    v /= 1024;
+  while (bytes >= 1024 && u < 6) {
+    bytes /= 1024;
     ++u;
   }
+  return {bytes, u};
+}
+const char* const kByteUnits[] = {"B", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB"};
+}  // namespace
+
+std::string format_bytes(std::uintmax_t bytes) {
+  const auto [v, u] = in_binary_units(static_cast<double>(bytes));
   char buf[48];
   if (u == 0) std::snprintf(buf, sizeof buf, "%ju B", bytes);
-  else std::snprintf(buf, sizeof buf, "%.3f %s (%ju bytes)", v, units[u], bytes);
+  else std::snprintf(buf, sizeof buf, "%.3f %s (%ju bytes)", v, kByteUnits[u], bytes);
+  return buf;
+}
+
+std::string format_bytes_short(std::int64_t bytes) {
+  const auto [v, u] = in_binary_units(static_cast<double>(std::max<std::int64_t>(0, bytes)));
+  char buf[32];
+  if (u == 0) std::snprintf(buf, sizeof buf, "%.0f B", v);
+  else if (v < 10) std::snprintf(buf, sizeof buf, "%.2f %s", v, kByteUnits[u]);
+  else if (v < 100) std::snprintf(buf, sizeof buf, "%.1f %s", v, kByteUnits[u]);
+  else std::snprintf(buf, sizeof buf, "%.0f %s", v, kByteUnits[u]);
   return buf;
 }
 

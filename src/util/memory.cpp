@@ -10,6 +10,7 @@
 #include <sstream>
 
 #include "r1/util/error.h"
+#include "r1/util/fs.h"
 #include "r1/util/strings.h"
 
 namespace r1 {
@@ -117,18 +118,5 @@ std::int64_t parse_memory_size(const std::string& text, const std::string& what)
   return static_cast<std::int64_t>(std::llround(v * scale));
 }
 
-std::string format_bytes_short(std::int64_t bytes) {
-  const char* units[] = {"B", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB"};
-  double v = static_cast<double>(std::max<std::int64_t>(0, bytes));
-  int u = 0;
-  while (v >= 1024 && u < 6) {
-    v /= 1024;
-    ++u;
-  }
-  char buf[32];
-  if (u == 0) std::snprintf(buf, sizeof buf, "%.0f B", v);
-  else std::snprintf(buf, sizeof buf, v < 10 ? "%.2f %s" : v < 100 ? "%.1f %s" : "%.0f %s", v, units[u]);
-  return buf;
-}
 
 }  // namespace r1

@@ -43,6 +43,9 @@ std::uintmax_t free_bytes(const fs::path& path);
 // "1.375 MiB (1441792 bytes)": precise enough that two different sizes never print the same.
 std::string format_bytes(std::uintmax_t bytes);
 
+// "1.40 GiB", "812 KiB", "96 B": three significant digits, for tables.
+std::string format_bytes_short(std::int64_t bytes);
+
 // Throws RuntimeFailure if fewer than `needed` bytes are free where `path` lives.
 void require_free_space(const fs::path& path, std::uintmax_t needed, const std::string& what);
 

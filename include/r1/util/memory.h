@@ -4,6 +4,8 @@
 #include <cstdint>
 #include <string>
 
+#include "r1/util/fs.h"  // format_bytes_short
+
 namespace r1 {
 
 // Memory this process can still use: the smaller of /proc/meminfo's MemAvailable and its cgroup's limit minus the
@@ -28,8 +30,5 @@ bool reset_peak_resident();
 // "8GiB", "8 GiB", "8G", "512MiB", "1.5T", "123456" (bytes); binary units (K = 1024). Throws InputError naming
 // `what` when the text is not a size.
 std::int64_t parse_memory_size(const std::string& text, const std::string& what);
-
-// "1.4 GiB", "812 KiB", "96 B": three significant digits, for tables.
-std::string format_bytes_short(std::int64_t bytes);
 
 }  // namespace r1

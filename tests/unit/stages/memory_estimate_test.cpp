@@ -113,7 +113,7 @@ TEST_CASE("the preflight refuses a stage that cannot fit, naming the stage, the 
 
 TEST_CASE("the preflight checks what a stage would fail on before its first step", "[stages][reliability]") {
   // Completion budget beyond the model's positions (the sampler would refuse the first rollout).
-  auto long_gen = check(with(recipe_text(""), "max_new_tokens: 24}\n", "max_new_tokens: 500}\n"));
+  auto long_gen = check(with(recipe_text(""), "\n     sampling: {max_new_tokens: 24}", "\n     sampling: {max_new_tokens: 500}"));
   INFO(all(long_gen.problems));
   CHECK(test::has(long_gen.problems, "x.yaml: stages[1].sampling.max_new_tokens: 500 new tokens leave no room for a "
                                      "prompt in the max_position_embeddings 192 of stage \"zero\"'s model; lower it "
@@ -123,7 +123,8 @@ TEST_CASE("the preflight checks what a stage would fail on before its first step
   REQUIRE(bf16.problems.size() == 1);
   CHECK(bf16.problems[0].find("x.yaml: dtype: bfloat16 is supported on CUDA devices only") == 0);
   // A prompts file that does not exist (prompts are loaded when the stage starts).
-  auto missing = check(recipe_text(", prompts: {file: /nonexistent/prompts.jsonl}"));
+  auto missing = check(with(recipe_text(""), "prompts: {n: 16, template: chat}",
+                            "prompts: {file: /nonexistent/prompts.jsonl, template: chat}"));
   REQUIRE(missing.problems.size() == 1);
   CHECK(missing.problems[0].find("x.yaml: stages[1].prompts: ") == 0);
   CHECK(missing.problems[0].find("/nonexistent/prompts.jsonl") != std::string::npos);
