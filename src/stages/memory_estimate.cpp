@@ -41,12 +41,14 @@ std::int64_t sampled_weights(const ModelShape& m) {
 
 // Evaluation: the model loaded again with its packed copy, one batch of batch_prompts x samples rows, and every
 // prompt's rows and results on the host.
-std::int64_t eval_bytes(const ModelShape& m, const config::EvalSettings& e, std::int64_t prompt_tokens, int world_size) {
+std::int64_t eval_bytes(const ModelShape& m, const config::EvalSettings& e, std::int64_t prompt_tokens,
+                        int world_size) {
   const std::int64_t prompts = std::max(1, e.prompts.n);
   const std::int64_t share = (prompts + world_size - 1) / world_size;
   const std::int64_t rows = std::min<std::int64_t>(e.batch_prompts, share) * e.samples;  // < 2^31 x 2^31
   const double per_row_host = 64.0 + kFloat * prompt_tokens + 12.0 * e.sampling.max_new_tokens;
-  return clamp_bytes(double(sampled_weights(m)) + double(generation_bytes(m, rows, prompt_tokens, e.sampling.max_new_tokens)) +
+  const double generation = double(generation_bytes(m, rows, prompt_tokens, e.sampling.max_new_tokens));
+  return clamp_bytes(double(sampled_weights(m)) + generation +
                      double(prompts) * e.samples * per_row_host);
 }
 
@@ -80,7 +82,8 @@ MemoryEstimate estimate(const config::RlStageConfig& c, const StageModels& s, in
   MemoryEstimate e;
   const auto& g = c.grpo;
   const std::int64_t rows = std::int64_t{std::max(1, g.prompts_per_step / world_size)} * g.group_size;
-  const std::int64_t minibatch = g.minibatch_size > 0 ? g.minibatch_size : std::int64_t{g.prompts_per_step} * g.group_size;
+  const std::int64_t minibatch =
+      g.minibatch_size > 0 ? g.minibatch_size : std::int64_t{g.prompts_per_step} * g.group_size;
   const std::int64_t micro = std::max<std::int64_t>(1, minibatch / (std::int64_t{c.optim.grad_accum} * world_size));
   e.weights = sampled_weights(s.model) + (s.reference ? s.reference->params() * kFloat : 0);
   e.optimizer = optimizer_bytes(s.model);
@@ -134,7 +137,8 @@ std::int64_t generation_bytes(const ModelShape& m, std::int64_t rows, std::int64
   const double kv = 2.0 * c.num_hidden_layers * c.kv_heads() * c.head_size() * cap * kFloat;
   // Prefill of one layer at a time: hidden states, q/k/v, the MLP's inner width and the attention scores.
   const double prefill =
-      double(prompt) * (6.0 * c.hidden_size + 4.0 * c.intermediate_size + double(c.num_attention_heads) * prompt) * kFloat;
+      double(prompt) * (6.0 * c.hidden_size + 4.0 * c.intermediate_size + double(c.num_attention_heads) * prompt) *
+      kFloat;
   const double decode = 4.0 * m.vocab * kFloat;  // logits, probabilities, sorted values and indices (top-p)
   return clamp_bytes(double(rows) * (kv + prefill + decode));
 }

@@ -147,9 +147,9 @@ const config::PromptSourceConfig* stage_prompts(const config::StageEntry& entry)
 void check_generation_length(const config::SamplingConfig& s, const ModelShape& m, const std::string& key,
                              const std::string& stage, config::Problems& p) {
   if (s.max_new_tokens < m.config.max_position_embeddings) return;
-  p.add(key, std::to_string(s.max_new_tokens) + " new tokens leave no room for a prompt in the max_position_embeddings " +
-                 std::to_string(m.config.max_position_embeddings) + " of stage " + quote(stage) +
-                 "'s model; lower it below that");
+  p.add(key, std::to_string(s.max_new_tokens) + " new tokens leave no room for a prompt in the " +
+                 "max_position_embeddings " + std::to_string(m.config.max_position_embeddings) + " of stage " +
+                 quote(stage) + "'s model; lower it below that");
 }
 
 void check_seq_len(int seq_len, const ModelShape& m, const std::string& key, config::Problems& p) {
@@ -266,7 +266,8 @@ PreflightReport preflight(const config::Recipe& recipe, const PreflightOptions& 
     s.name = entry.name();
     s.kind = entry.kind_name();
     std::optional<StageModels> models = stage_models(entry, path, book);
-    if (entry.info().produces_model) book.set(entry.name(), models ? std::optional<ModelShape>(models->model) : std::nullopt);
+    if (entry.info().produces_model)
+      book.set(entry.name(), models ? std::optional<ModelShape>(models->model) : std::nullopt);
     std::int64_t eval_tokens = eval_prompts, tokens = kPromptTokensBound;
     if (const auto* eval = std::get_if<config::EvalStageConfig>(&entry.config); eval && eval->settings)
       eval_tokens = prompt_tokens_bound(eval->settings->prompts, recipe.run.seed, join_path(path, "eval.prompts"), p);
@@ -316,15 +317,17 @@ std::string PreflightReport::table() const {
                   format_bytes_short(m.data).c_str(), format_bytes_short(m.eval).c_str(),
                   format_bytes_short(m.peak()).c_str());
     out += line;
-    if (m.peak() > largest) largest = m.peak(), largest_name = s.name;
+    if (m.peak() > largest) {
+      largest = m.peak();
+      largest_name = s.name;
+    }
   }
   const std::string runtime = stages.empty() ? "" : format_bytes_short(stages.front().memory.runtime);
   out += "peak = the process (" + runtime + " with a 64 MiB allowance) + the larger of the stage's work and its " +
          "evaluation; largest: " + format_bytes_short(largest) + " (" + largest_name + ")\n";
-  if (memory_checked) out += "memory available: " + format_bytes_short(budget.bytes) + " (" + budget.source + ")\n";
-  else if (budget.bytes >= 0) out += "memory available: " + format_bytes_short(budget.bytes) + " (" + budget.source + "; not enforced)\n";
-  else out += "memory available: unknown (no /proc/meminfo); not checked\n";
-  return out;
+  if (budget.bytes < 0) return out + "memory available: unknown (no /proc/meminfo); not checked\n";
+  return out + "memory available: " + format_bytes_short(budget.bytes) + " (" + budget.source +
+         (memory_checked ? ")\n" : "; not enforced)\n");
 }
 
 void preflight_before_run(const config::Recipe& recipe, const PreflightOptions& options) {

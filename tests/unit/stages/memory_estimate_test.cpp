@@ -113,7 +113,8 @@ TEST_CASE("the preflight refuses a stage that cannot fit, naming the stage, the 
 
 TEST_CASE("the preflight checks what a stage would fail on before its first step", "[stages][reliability]") {
   // Completion budget beyond the model's positions (the sampler would refuse the first rollout).
-  auto long_gen = check(with(recipe_text(""), "\n     sampling: {max_new_tokens: 24}", "\n     sampling: {max_new_tokens: 500}"));
+  auto long_gen =
+      check(with(recipe_text(""), "\n     sampling: {max_new_tokens: 24}", "\n     sampling: {max_new_tokens: 500}"));
   INFO(all(long_gen.problems));
   CHECK(test::has(long_gen.problems, "x.yaml: stages[1].sampling.max_new_tokens: 500 new tokens leave no room for a "
                                      "prompt in the max_position_embeddings 192 of stage \"zero\"'s model; lower it "
