@@ -78,7 +78,7 @@ TEST_CASE("Tokenizer loads tokenizer.json (it wins over tokenizer.model) with it
                       Catch::Contains("no tokenizer.json or tokenizer.model"));
 }
 
-TEST_CASE("template hf renders the model's chat template; BOS is never doubled", "[tokenizer]") {
+TEST_CASE("template hf renders the model's chat template, BOS is never doubled", "[tokenizer]") {
   PromptRenderer hf("hf", qwen());
   const std::string prompt = hf.render("What is 2 + 2?");
   REQUIRE(prompt == std::string(kQwenSystem) + "<|im_start|>user\nWhat is 2 + 2?<|im_end|>\n<|im_start|>assistant\n");

@@ -149,7 +149,7 @@ TEST_CASE("SIGINT finishes the step, writes a checkpoint and says how to resume"
   REQUIRE_FALSE(fs::exists(fs::path(out) / "final"));
 }
 
-TEST_CASE("a non-finite loss stops the stage, or is skipped up to skip_nonfinite; no NaN checkpoint",
+TEST_CASE("a non-finite loss stops the stage, or is skipped up to skip_nonfinite, no NaN checkpoint",
           "[reliability]") {
   const std::string out = temp_dir("nonfinite");
   auto r = run_r1_in_source(sft_args("--set optim.lr=1e30 --set optim.warmup_steps=0") + " --out '" + out + "'");
@@ -191,7 +191,7 @@ bool wait_for_text(const Child& c, const fs::path& path, double timeout_s = 60) 
 }
 }  // namespace
 
-TEST_CASE("a second writer of a run_dir exits 2 at once naming the holder; the first finishes intact",
+TEST_CASE("a second writer of a run_dir exits 2 at once naming the holder, the first finishes intact",
           "[reliability]") {
   const std::string run_dir = temp_dir("lock") + "/run";
   Child first = start_r1(zero_args(30) + " --out '" + run_dir + "/zero'", run_dir + "_log.txt");
@@ -239,7 +239,7 @@ TEST_CASE("r1 run --from removes only directories r1 made, and refuses before to
   CHECK(file_bytes(run_dir + "/zero/notes.txt") == "mine");
 }
 
-TEST_CASE("SIGTERM stops a data stage between batches; the printed command resumes it to the same data",
+TEST_CASE("SIGTERM stops a data stage between batches, the printed command resumes it to the same data",
           "[reliability][e2e]") {
   const std::string dir = temp_dir("cold_stop");
   const std::string args = "cold-start --recipe tests/data/micro_recipe.yaml --stage cold --policy '" + micro_base() +
@@ -271,7 +271,7 @@ TEST_CASE("SIGTERM stops a data stage between batches; the printed command resum
   CHECK(deterministic_rows(dir + "/b/data.jsonl") == deterministic_rows(dir + "/a/data.jsonl"));
 }
 
-TEST_CASE("r1 eval stops on SIGINT without writing a partial eval.json; a signal during start-up exits 143 with "
+TEST_CASE("r1 eval stops on SIGINT without writing a partial eval.json, a signal during start-up exits 143 with "
           "a message",
           "[reliability]") {
   const std::string dir = temp_dir("eval_stop");
@@ -300,7 +300,7 @@ TEST_CASE("r1 eval stops on SIGINT without writing a partial eval.json; a signal
   CHECK(file_bytes(early.log).find("r1: ") != std::string::npos);
 }
 
-TEST_CASE("a second signal exits at once; files stay whole and the run resumes", "[reliability]") {
+TEST_CASE("a second signal exits at once, files stay whole and the run resumes", "[reliability]") {
   // One long batch (2,000 prompts) so the first signal has to wait for it; the second must not.
   const std::string dir = temp_dir("double_signal");
   const std::string args = "cold-start --recipe tests/data/micro_recipe.yaml --stage cold --policy '" + micro_base() +

@@ -41,7 +41,7 @@ void require_ok(const r1::test::CommandResult& r) {
 
 }  // namespace
 
-TEST_CASE("r1 pretrain resumes exactly; one seed reproduces a run, another changes it", "[e2e][cli]") {
+TEST_CASE("r1 pretrain resumes exactly, one seed reproduces a run, another changes it", "[e2e][cli]") {
   const std::string root = r1::test::temp_dir("pretrain_resume");
   const std::string a = root + "/a", b = root + "/b", c = root + "/c";
   const std::string base = "pretrain --recipe " + kRecipe + " --stage base --set eval=false --set steps=8";

@@ -13,7 +13,7 @@
 
 using namespace r1;
 
-TEST_CASE("figures are median, min and max; ratios pair runs", "[bench]") {
+TEST_CASE("figures are median, min and max, ratios pair runs", "[bench]") {
   auto f = bench::summarize({3.0, 1.0, 2.0, 10.0, 4.0});
   REQUIRE(f.median == 3.0);
   REQUIRE(f.min == 1.0);

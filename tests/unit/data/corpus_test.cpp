@@ -93,7 +93,7 @@ TEST_CASE("tagged documents are exactly the r1-zero prompt plus a <think>/<answe
   REQUIRE(malformed > 10);
 }
 
-TEST_CASE("corpus words are covered by the language lists; switches really mix languages", "[data]") {
+TEST_CASE("corpus words are covered by the language lists, switches really mix languages", "[data]") {
   auto docs = generate_corpus_documents(all_tasks(1500), 8);
   int checked_switch = 0;
   for (const auto& d : docs) {

@@ -173,7 +173,7 @@ TEST_CASE("worked solutions reach the gold answer with steps and a conclusion", 
           "First, subtract 7 from both sides: 3x = 15. Then, divide both sides by 3: x = 5. So the answer is 5.");
 }
 
-TEST_CASE("mistakes give wrong final answers; switches change language midway", "[data]") {
+TEST_CASE("mistakes give wrong final answers, switches change language midway", "[data]") {
   Rng rng(4);
   for (const auto& name : config::kTaskNames) {
     const Task& task = task_by_name(name);

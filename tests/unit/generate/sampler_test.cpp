@@ -27,7 +27,7 @@ TEST_CASE("batched generation equals one-by-one generation", "[generate]") {
   }
 }
 
-TEST_CASE("same seed gives the same samples; another seed differs", "[generate]") {
+TEST_CASE("same seed gives the same samples, another seed differs", "[generate]") {
   const auto& tok = test::tiny_tokenizer();
   auto m = test::peaky_micro_model(12);
   generate::Sampler sampler(*m, tok);

@@ -157,7 +157,7 @@ TEST_CASE("exported checkpoints without trainer state have no trainer_state dir"
   CHECK(children(tmp.path) == std::vector<std::string>{"final", "latest"});
 }
 
-TEST_CASE("keep_last prunes old checkpoints; final and the new one are never pruned", "[io]") {
+TEST_CASE("keep_last prunes old checkpoints, final and the new one are never pruned", "[io]") {
   TempDir tmp;
   auto c = make_content();
   std::string stage = tmp.path.string();
@@ -177,7 +177,7 @@ TEST_CASE("keep_last prunes old checkpoints; final and the new one are never pru
   CHECK(children(stage).size() == 6);
 }
 
-TEST_CASE("latest_checkpoint ignores leftovers and incomplete dirs; save removes leftovers", "[io]") {
+TEST_CASE("latest_checkpoint ignores leftovers and incomplete dirs, save removes leftovers", "[io]") {
   TempDir tmp;
   fs::path stage = tmp.path / "stage";
   CHECK_FALSE(r1::latest_checkpoint(stage.string()).has_value());  // missing dir

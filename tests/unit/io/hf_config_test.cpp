@@ -239,7 +239,7 @@ TEST_CASE("hf config rejections name the source and the key", "[io]") {
   expect_rejected(j, "head_dim", "even");
 }
 
-TEST_CASE("r1's own config.json is read strictly; imported configs refuse keys that change the model",
+TEST_CASE("r1's own config.json is read strictly, imported configs refuse keys that change the model",
           "[io][reliability]") {
   r1::config::ModelConfig m;
   m.hidden_size = 64;

@@ -94,7 +94,7 @@ TEST_CASE("GrpoTrainer: dynamic sampling drops groups whose rewards are all equa
   REQUIRE(report.metrics["groups_trained"].get<int>() == 0);
 }
 
-TEST_CASE("GrpoTrainer: pi_old is frozen only when the batch gets several updates; pi_ref only with beta", "[grpo]") {
+TEST_CASE("GrpoTrainer: pi_old is frozen only when the batch gets several updates, pi_ref only with beta", "[grpo]") {
   Fixture f("grpo_frozen");
   {
     rl::GrpoTrainer trainer(micro_grpo(), f.ctx, {f.init, ""});
@@ -145,7 +145,7 @@ TEST_CASE("GrpoTrainer: ref_update_every resets pi_ref to the policy", "[grpo]")
   REQUIRE(trainer.extra_tensors().count("reference_weights_marker") == 1);
 }
 
-TEST_CASE("GrpoTrainer: a step reports the documented metrics; train() writes final", "[grpo]") {
+TEST_CASE("GrpoTrainer: a step reports the documented metrics, train() writes final", "[grpo]") {
   Fixture f("grpo_train");
   rl::GrpoTrainer trainer(micro_grpo(), f.ctx, {f.init, ""});
   trainer.train();

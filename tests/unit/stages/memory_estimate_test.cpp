@@ -57,7 +57,7 @@ std::string all(const std::vector<std::string>& lines) {
 }
 }  // namespace
 
-TEST_CASE("generation memory is linear in rows; its KV cache follows the model's shape", "[stages][memory]") {
+TEST_CASE("generation memory is linear in rows, its KV cache follows the model's shape", "[stages][memory]") {
   const ModelShape m = tiny_shape();
   const auto one = stages::generation_bytes(m, 1, 40, 24);
   CHECK(stages::generation_bytes(m, 10, 40, 24) == 10 * one);

@@ -105,7 +105,7 @@ TEST_CASE("report: paired differences of the default R1 pairs the run has, pass@
   CHECK(md.find("![pass_at_k.svg](charts/pass_at_k.svg)") != std::string::npos);
 }
 
-TEST_CASE("report: the recipe's compare pairs; a stage without eval.json is named, not fatal", "[stages]") {
+TEST_CASE("report: the recipe's compare pairs, a stage without eval.json is named, not fatal", "[stages]") {
   const fs::path dir = test::temp_dir("report_compare");
   write_run(dir, 3, counts(12, 0), counts(12, 1), counts(12, 0), "compare: [[sft, base], [cold, base]]\n");
   const std::string md = stages::write_report(dir.string());

@@ -358,7 +358,7 @@ TEST_CASE("chat templates: bad inputs and templates outside the subset are Input
                       "chat_template (x) line 1: unknown filter \"capitalize\"");
 }
 
-TEST_CASE("chat templates: one parsed template renders many prompts; tokens left empty are undefined", "[tokenizer]") {
+TEST_CASE("chat templates: one parsed template renders many prompts, tokens left empty are undefined", "[tokenizer]") {
   ChatTemplate t("{{ bos_token is defined }}|{% for m in messages %}{{ m.content }}{% endfor %}|{{ tools }}", "t");
   for (int i = 0; i < 50; ++i) {
     ChatTemplateInputs in;

@@ -260,7 +260,7 @@ TEST_CASE("jinja: added functions such as raise_exception and strftime_now", "[t
   REQUIRE(error_of("{{ nothing_here() }}") == "t.jinja line 1: 'nothing_here' is undefined");
 }
 
-TEST_CASE("jinja: a parsed template renders many times; ordered_json keeps key order", "[tokenizer]") {
+TEST_CASE("jinja: a parsed template renders many times, ordered_json keeps key order", "[tokenizer]") {
   JinjaTemplate t = JinjaTemplate::parse("{% for m in messages %}{{ m.role }}:{{ m.content }};{% endfor %}", "t");
   for (int i = 0; i < 3; ++i) {
     nlohmann::json v = {{"messages", {{{"role", "user"}, {"content", std::to_string(i)}}}}};

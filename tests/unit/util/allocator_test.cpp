@@ -104,7 +104,7 @@ TEST_CASE("allocator policy: keep large blocks unless R1_MALLOC=system or the us
   }
 }
 
-TEST_CASE("allocator policy: keep serves large blocks from the heap; release_free_memory gives pages back",
+TEST_CASE("allocator policy: keep serves large blocks from the heap, release_free_memory gives pages back",
           "[util]") {
   CHECK(in_child(keep_policy_child) == 0);
   CHECK(in_child(system_policy_child) == 0);

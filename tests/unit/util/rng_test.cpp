@@ -16,7 +16,7 @@ std::vector<std::uint64_t> draw(std::uint64_t seed, int n) {
 }
 }  // namespace
 
-TEST_CASE("derive_seed: same seed and name -> same stream; other names or seeds -> other streams", "[stages]") {
+TEST_CASE("derive_seed: same seed and name -> same stream, other names or seeds -> other streams", "[stages]") {
   CHECK(r1::derive_seed(1234, "sampling") == r1::derive_seed(1234, "sampling"));
   CHECK(draw(r1::derive_seed(1234, "sampling"), 64) == draw(r1::derive_seed(1234, "sampling"), 64));
 
