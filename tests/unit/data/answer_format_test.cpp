@@ -23,7 +23,7 @@ TEST_CASE("clean_number normalises plain numbers and rejects anything else", "[d
     REQUIRE_FALSE(clean_number(bad));
 }
 
-TEST_CASE("#### and \\boxed{} extraction", "[data]") {
+TEST_CASE("#### and boxed{} extraction", "[data]") {
   REQUIRE(extract_hashes_answer("so 3 + 4 = 7\n#### 7") == std::optional<std::string>("7"));
   REQUIRE(extract_hashes_answer("#### 1\n#### 2\nmore") == std::optional<std::string>("2"));
   REQUIRE_FALSE(extract_hashes_answer("no marker"));

@@ -50,7 +50,7 @@ TEST_CASE("non-numeric answers match by normalised text", "[rewards]") {
   REQUIRE(answer_key("0.5") == "1/2");
 }
 
-TEST_CASE("the answer comes from the answer tag, then \\boxed, then ####", "[rewards]") {
+TEST_CASE("the answer comes from the answer tag, then boxed, then ####", "[rewards]") {
   auto a = extract_answer("<think> 3 + 4 = 7 </think> <answer> 7 </answer>");
   REQUIRE(a.found);
   REQUIRE(a.text == "7");
