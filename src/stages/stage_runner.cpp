@@ -152,15 +152,16 @@ StageStatus run_stage(const StageRun& request) {
   comm.barrier();  // rank 0 has written the stage's outputs (final checkpoint, data) before anyone reads them
   if (r.entry.wants_eval())  // every rank samples its share; rank 0 writes eval.json
     evaluate_checkpoint((fs::path(dir) / "final").string(), r.run.eval, r.run.seed, r.ctx.device, dir);
+  const std::int64_t peak = peak_resident_bytes();  // one /proc read for DONE and the log line
   if (rank == 0) {
     Json d{{"config_hash", r.ctx.config_hash}, {"hash_scheme", config::kConfigHashScheme},
            {"kind", r.entry.kind_name()}, {"finished_at", now_iso()}, {"wall_s", clock.seconds()},
-           {"train_s", train_s}, {"peak_rss_bytes", peak_resident_bytes()}};
+           {"train_s", train_s}, {"peak_rss_bytes", peak}};
     write_file_atomic((fs::path(dir) / "DONE").string(), d.dump(2) + "\n");
   }
   comm.barrier();  // DONE is written before the next stage (or command) looks at it
   log->info("[{}] finished in {:.1f}s (peak resident memory {})", name, clock.seconds(),
-            format_bytes_short(peak_resident_bytes()));
+            format_bytes_short(peak));
   return StageStatus::kRan;
 }
 
