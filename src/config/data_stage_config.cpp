@@ -25,6 +25,7 @@ void DataStageConfig::check(Problems& p, const std::string& path) const {
     p.add(join_path(path, "mix_file"), "only rejection-sample stages mix in non-reasoning data");
   if (kind == StageKind::kColdStart && rewrite_template.find("{answer}") == std::string::npos)
     p.add(join_path(path, "rewrite_template"), "must contain {answer}");
+  prompts.refuse_filter(p, join_path(path, "prompts"), "a data stage's prompts");
   if (filters.max_tokens > 0 && filters.max_tokens < filters.min_tokens)
     p.add(join_path(path, "filters.max_tokens"), "is below filters.min_tokens (" + std::to_string(filters.max_tokens) +
                                                      " < " + std::to_string(filters.min_tokens) + ")");

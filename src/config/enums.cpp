@@ -36,6 +36,25 @@ const std::vector<EnumEntry<ScaleRewards>>& EnumTable<ScaleRewards>::entries() {
   return t;
 }
 
+const std::vector<EnumEntry<AdvantageEstimator>>& EnumTable<AdvantageEstimator>::entries() {
+  static const std::vector<EnumEntry<AdvantageEstimator>> t = {{AdvantageEstimator::kGrpo, "grpo"},
+                                                               {AdvantageEstimator::kRloo, "rloo"},
+                                                               {AdvantageEstimator::kReinforcePP, "reinforce_pp"}};
+  return t;
+}
+
+const std::vector<EnumEntry<ImportanceSampling>>& EnumTable<ImportanceSampling>::entries() {
+  static const std::vector<EnumEntry<ImportanceSampling>> t = {{ImportanceSampling::kToken, "token"},
+                                                               {ImportanceSampling::kSequence, "sequence"}};
+  return t;
+}
+
+const std::vector<EnumEntry<RolloutCorrection>>& EnumTable<RolloutCorrection>::entries() {
+  static const std::vector<EnumEntry<RolloutCorrection>> t = {{RolloutCorrection::kNone, "none"},
+                                                              {RolloutCorrection::kTis, "tis"}};
+  return t;
+}
+
 const std::vector<EnumEntry<KvCacheDtype>>& EnumTable<KvCacheDtype>::entries() {
   static const std::vector<EnumEntry<KvCacheDtype>> t = {
       {KvCacheDtype::kAuto, "auto"}, {KvCacheDtype::kFloat32, "float32"}, {KvCacheDtype::kBfloat16, "bfloat16"}};

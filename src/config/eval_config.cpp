@@ -13,6 +13,7 @@ EvalSettings::EvalSettings() {
 }
 
 void EvalSettings::check(Problems& p, const std::string& path) const {
+  prompts.refuse_filter(p, join_path(path, "prompts"), "evaluation prompts (an eval set is never filtered)");
   for (size_t i = 0; i < k.size(); ++i)
     if (k[i] > samples)
       p.add(index_path(join_path(path, "k"), i),

@@ -46,19 +46,30 @@ void check_config(const GrpoLossConfig& cfg) {
                                                std::to_string(cfg.max_completion_length) + ")");
 }
 
-// -min(ratio*A, clamp(ratio, 1-eps_low, 1+eps_high)*A) (+ beta*kl when beta > 0).
+// -min(ratio*A, clamp(ratio, 1-eps_low, 1+eps_high)*A) (* weight when given) (+ beta*kl when beta > 0).
 torch::Tensor token_loss(const torch::Tensor& ratio, const torch::Tensor& adv, const torch::Tensor& kl,
-                         const GrpoLossConfig& cfg) {
+                         const torch::Tensor& weight, const GrpoLossConfig& cfg) {
   const torch::Tensor clipped = torch::clamp(ratio, 1.0 - cfg.epsilon_low, 1.0 + cfg.epsilon_high);
   torch::Tensor loss = -torch::min(ratio * adv, clipped * adv);
+  if (weight.defined()) loss = loss * weight;
   if (cfg.beta > 0) loss = loss + cfg.beta * kl;
   return loss;
+}
+
+// The importance ratio at every position, [B, T]: per token, or (sequence level) exp of the mean log-ratio over the
+// row's active tokens, broadcast. log_ratio holds 0 at inactive positions.
+torch::Tensor importance_ratio(const torch::Tensor& log_ratio, const torch::Tensor& active_f,
+                               config::ImportanceSampling level) {
+  if (level == config::ImportanceSampling::kToken) return torch::exp(log_ratio);
+  const torch::Tensor seq = log_ratio.sum(1, true) / active_f.sum(1, true).clamp_min(1.0);  // [B, 1]
+  return torch::exp(seq).expand_as(log_ratio);
 }
 
 }  // namespace
 
 GrpoLossOutput grpo_loss(const torch::Tensor& logp, const torch::Tensor& old_logp, const torch::Tensor& ref_logp,
-                         const torch::Tensor& mask, const torch::Tensor& advantages, const GrpoLossConfig& cfg) {
+                         const torch::Tensor& mask, const torch::Tensor& advantages, const GrpoLossConfig& cfg,
+                         const torch::Tensor& token_weight) {
   check_config(cfg);
   const Agg agg = cfg.loss_agg;
   require(logp.defined() && logp.dim() == 2 && logp.is_floating_point(),
@@ -75,6 +86,10 @@ GrpoLossOutput grpo_loss(const torch::Tensor& logp, const torch::Tensor& old_log
   require(mask.defined() && mask.sizes() == logp.sizes() && mask.device() == logp.device() && !mask.is_complex(),
           "mask must be a bool or 0/1 tensor shaped and placed like logp " + describe(logp) + " (got " +
               describe(mask) + ")");
+  require(!token_weight.defined() || (token_weight.sizes() == logp.sizes() && token_weight.is_floating_point() &&
+                                      token_weight.device() == logp.device()),
+          "token_weight must be a floating tensor shaped and placed like logp " + describe(logp) + " (got " +
+              describe(token_weight) + ")");
   const int64_t B = logp.size(0);
   require(advantages.defined() && advantages.numel() == B && advantages.is_floating_point() &&
               advantages.device() == logp.device(),
@@ -95,7 +110,9 @@ GrpoLossOutput grpo_loss(const torch::Tensor& logp, const torch::Tensor& old_log
   const torch::Tensor lp_s = torch::where(active, lp, zero);
   const torch::Tensor old_s = torch::where(active, old, zero);
   const torch::Tensor adv_s = torch::where(active, adv, zero);  // [B, T]
-  const torch::Tensor ratio_s = torch::exp(lp_s - old_s);
+  const torch::Tensor weight = token_weight.defined() ? token_weight.detach().to(dtype) : torch::Tensor();
+  const torch::Tensor weight_s = weight.defined() ? torch::where(active, weight, zero) : torch::Tensor();
+  const torch::Tensor ratio_s = importance_ratio(lp_s - old_s, active_f, cfg.importance_sampling);  // [B, T]
   torch::Tensor kl_s;
   if (ref.defined()) {
     const torch::Tensor ref_s = torch::where(active, ref, zero);
@@ -106,7 +123,8 @@ GrpoLossOutput grpo_loss(const torch::Tensor& logp, const torch::Tensor& old_log
       kl_s = kl_estimate(lp_s.detach(), ref_s, cfg.kl_estimator);
     }
   }
-  const torch::Tensor masked_loss = torch::where(active, token_loss(ratio_s, adv_s, kl_s, cfg), zero);  // [B, T]
+  const torch::Tensor masked_loss =
+      torch::where(active, token_loss(ratio_s, adv_s, kl_s, weight_s, cfg), zero);  // [B, T]
 
   const double seqs = cfg.sequence_normalizer > 0 ? cfg.sequence_normalizer : static_cast<double>(std::max<int64_t>(B, 1));
   GrpoLossOutput out;
@@ -125,8 +143,13 @@ GrpoLossOutput grpo_loss(const torch::Tensor& logp, const torch::Tensor& old_log
 
   torch::NoGradGuard no_grad;
   // Metrics, gathered in one transfer: active tokens, low / high / region clip counts, KL sum, bad mask values.
-  const torch::Tensor low = (ratio_s < 1.0 - cfg.epsilon_low) & (adv_s < 0) & active;
-  const torch::Tensor high = (ratio_s > 1.0 + cfg.epsilon_high) & (adv_s > 0) & active;
+  // Clip counts are over active tokens, or (sequence level) over all B sequences, as TRL counts them.
+  const bool per_sequence = cfg.importance_sampling == config::ImportanceSampling::kSequence;
+  const torch::Tensor ratio_c = per_sequence ? ratio_s.narrow(1, 0, 1) : ratio_s;
+  const torch::Tensor adv_c = per_sequence ? adv : adv_s;
+  const torch::Tensor in_c = per_sequence ? torch::ones_like(adv, torch::kBool) : active;
+  const torch::Tensor low = (ratio_c < 1.0 - cfg.epsilon_low) & (adv_c < 0) & in_c;
+  const torch::Tensor high = (ratio_c > 1.0 + cfg.epsilon_high) & (adv_c > 0) & in_c;
   const torch::Tensor bad_mask =
       mask.scalar_type() == torch::kBool ? torch::zeros({}, lp.options()) : ((mask != 0) & (mask != 1)).sum().to(dtype);
   const torch::Tensor kl_sum = kl_s.defined() ? torch::where(active, kl_s, zero).sum() : torch::zeros({}, lp.options());
@@ -138,16 +161,19 @@ GrpoLossOutput grpo_loss(const torch::Tensor& logp, const torch::Tensor& old_log
                          describe(mask) + ")");
   out.active_tokens = static_cast<int64_t>(s[0]);
   const double denom = std::max(s[0], 1.0);
-  out.clip_low_frac = s[1] / denom;
-  out.clip_high_frac = s[2] / denom;
-  out.clip_frac = s[3] / denom;
+  out.clip_units = per_sequence ? static_cast<double>(B) : s[0];
+  const double clip_denom = std::max(out.clip_units, 1.0);
+  out.clip_low_frac = s[1] / clip_denom;
+  out.clip_high_frac = s[2] / clip_denom;
+  out.clip_frac = s[3] / clip_denom;
   out.kl_mean = s[4] / denom;
 
   // Unmasked diagnostics from the raw inputs (equal to the differentiable path at active positions).
+  // Sequence level: the completion's ratio (it only exists over the active positions).
   const torch::Tensor lp_d = lp.detach();
-  out.ratio = torch::exp(lp_d - old);
+  out.ratio = per_sequence ? ratio_s.detach().clone() : torch::exp(lp_d - old);
   if (ref.defined()) out.per_token_kl = kl_estimate(lp_d, ref, cfg.kl_estimator);
-  out.per_token_loss = token_loss(out.ratio, adv, out.per_token_kl, cfg);
+  out.per_token_loss = token_loss(out.ratio, adv, out.per_token_kl, weight, cfg);
   return out;
 }
 

@@ -42,6 +42,7 @@ GrpoLossConfig loss_config_of(const config::RlStageConfig& cfg) {
   lc.epsilon_high = cfg.grpo.epsilon_high;
   lc.beta = cfg.grpo.beta;
   lc.kl_estimator = cfg.grpo.kl_estimator;
+  lc.importance_sampling = cfg.grpo.importance_sampling;
   lc.loss_agg = cfg.grpo.loss_agg;
   lc.max_completion_length = cfg.sampling.max_new_tokens;
   return lc;
@@ -112,6 +113,7 @@ GrpoTrainer::GrpoTrainer(const config::RlStageConfig& cfg, const train::RunConte
       rewards_(cfg.rewards),
       pool_(load_prompts(cfg.prompts, derive_seed(ctx.seed, "prompts/" + ctx.stage_name))),
       cursor_(pool_.size(), derive_seed(ctx.seed, "prompt-order/" + ctx.stage_name), "the prompt set"),
+      filter_(cfg.prompts.filter),
       loop_(ctx, policy_, cfg.optim, cfg.steps, cfg.checkpoint),
       sampler_(*policy_.model, policy_.tokenizer),
       prompts_per_rank_(prompts_per_rank(cfg, ctx)),
@@ -137,19 +139,42 @@ void GrpoTrainer::train() {
 
 void GrpoTrainer::restore(const train::RestoredState& restored) {
   cursor_.restore(restored.state.at("prompt_cursor"));
+  if (filter_.enabled()) {
+    if (!restored.state.contains("prompt_filter"))
+      throw InputError("[" + ctx_.stage_name + "] the checkpoint has no prompt_filter state: it was written without "
+                       "prompts.filter, so resuming with the filter on would not repeat the run; rerun the stage");
+    filter_.restore(restored.state.at("prompt_filter"));
+  }
   reference_.restore(restored);
 }
 
-Json GrpoTrainer::state() const { return Json{{"prompt_cursor", cursor_.state()}}; }
+Json GrpoTrainer::state() const {
+  Json s{{"prompt_cursor", cursor_.state()}};
+  if (filter_.enabled()) s["prompt_filter"] = filter_.state();
+  return s;
+}
 
 std::map<std::string, torch::Tensor> GrpoTrainer::extra_tensors() const { return reference_.extra_tensors(); }
 
 std::vector<PromptExample> GrpoTrainer::next_local_prompts() {
-  // Every rank draws the step's prompts from one shared cursor and samples its own share of them.
-  auto idx = cursor_.next(static_cast<size_t>(cfg_.grpo.prompts_per_step));
+  // Every rank draws the step's prompts from one shared cursor (and filter) and samples its own share of them.
+  size_t skipped = 0;
+  last_draw_ = filter_.draw(cursor_, static_cast<size_t>(cfg_.grpo.prompts_per_step), skipped);
+  skipped_ += skipped;
   std::vector<PromptExample> out;
-  for (int k = ctx_.rank * prompts_per_rank_; k < (ctx_.rank + 1) * prompts_per_rank_; ++k) out.push_back(pool_[idx[k]]);
+  for (int k = ctx_.rank * prompts_per_rank_; k < (ctx_.rank + 1) * prompts_per_rank_; ++k)
+    out.push_back(pool_[last_draw_[k]]);
   return out;
+}
+
+void GrpoTrainer::remember_pass_rates(const std::vector<RowStat>& stats) {
+  if (!filter_.enabled()) return;
+  const size_t g = static_cast<size_t>(cfg_.grpo.group_size);
+  for (size_t k = 0; k < last_draw_.size() && (k + 1) * g <= stats.size(); ++k) {
+    double correct = 0;
+    for (size_t j = 0; j < g; ++j) correct += stats[k * g + j].correct;
+    filter_.record(last_draw_[k], correct / static_cast<double>(g));
+  }
 }
 
 Rollout GrpoTrainer::rollout(std::uint64_t seed) {
@@ -161,13 +186,16 @@ Rollout GrpoTrainer::rollout(std::uint64_t seed) {
 
 std::vector<RowStat> GrpoTrainer::score(Rollout& mine) {
   score_rollout(mine, rewards_);
-  return gather_row_stats(dist::world(), mine, cfg_.grpo.mask_truncated, rewards_.names().size());
+  auto stats = gather_row_stats(dist::world(), mine, cfg_.grpo.mask_truncated, rewards_.names().size());
+  remember_pass_rates(stats);
+  return stats;
 }
 
 GroupBatch GrpoTrainer::collect_batch(std::int64_t step) {
   const auto& g = cfg_.grpo;
   policy_.model->eval();
   GroupBatch batch(g.group_size, ctx_.rank, ctx_.world_size, prompts_per_rank_);
+  skipped_ = 0;
   const std::uint64_t seed = step_seed(ctx_, step);
   Rollout first = rollout(seed);
   const std::vector<RowStat> stats = score(first);
@@ -187,7 +215,10 @@ GroupBatch GrpoTrainer::collect_batch(std::int64_t step) {
 }
 
 Advantages GrpoTrainer::compute_advantages(const GroupBatch& batch) const {
-  return rl::compute_advantages(rewards_of(batch.stats()), cfg_.grpo.group_size, cfg_.grpo.scale_rewards);
+  std::vector<double> tokens;
+  for (const auto& s : batch.stats()) tokens.push_back(s.active);
+  return rl::estimate_advantages(cfg_.grpo.advantage, rewards_of(batch.stats()), cfg_.grpo.group_size,
+                                 cfg_.grpo.scale_rewards, tokens);
 }
 
 FrozenLogprobs GrpoTrainer::freeze_logprobs(const GroupBatch& batch) {
@@ -233,10 +264,16 @@ double GrpoTrainer::minibatch_update(int iteration, const GroupBatch& batch,
     std::vector<int64_t> global;
     for (size_t r : local) global.push_back(static_cast<int64_t>(batch.global_row(r)));
     auto a = advantages.index_select(0, torch::tensor(global, torch::kInt64)).to(ctx_.device);
-    auto out = grpo_loss(lp, old, ref, pb.mask, a, lc);
+    const double cap = cfg_.grpo.tis_cap;
+    if (iteration == 0) st.mismatch.add(rollout_mismatch(old, pb.sampler_logp, pb.mask, cap));
+    const torch::Tensor weight = cfg_.grpo.rollout_correction == config::RolloutCorrection::kTis
+                                     ? tis_weights(old, pb.sampler_logp, pb.mask, cap)
+                                     : torch::Tensor();
+    auto out = grpo_loss(lp, old, ref, pb.mask, a, lc, weight);
     out.loss.backward();
     mb_loss += out.loss.item<double>();
-    st.clip_weighted += out.clip_frac * out.active_tokens;
+    st.clip_weighted += out.clip_frac * out.clip_units;
+    st.clip_units += out.clip_units;
     st.kl_weighted += out.kl_mean * out.active_tokens;
     st.tokens += out.active_tokens;
     if (iteration == 0 && entropy.defined()) {
@@ -308,12 +345,15 @@ void GrpoTrainer::write_samples(std::int64_t step, const GroupBatch& batch, cons
 train::StepReport GrpoTrainer::log_step(std::int64_t step, const GroupBatch& batch, const Advantages& adv,
                                         const FrozenLogprobs& frozen, const UpdateStats& st, double step_s) {
   // Token statistics summed over ranks; the rollout time of the slowest rank.
+  const MismatchSums& mm = st.mismatch;
   std::vector<double> sums{st.clip_weighted, st.kl_weighted, st.tokens, st.entropy_sum, st.entropy_tokens,
-                           static_cast<double>(batch.local().generated_tokens)};
+                           static_cast<double>(batch.local().generated_tokens), st.clip_units, mm.tokens, mm.abs_sum,
+                           mm.kl_sum, mm.weight_sum, mm.capped};
   dist::all_reduce_sum(dist::world(), sums);
-  std::vector<double> slowest{batch.local().seconds};
+  std::vector<double> slowest{batch.local().seconds, mm.abs_max};
   dist::all_reduce_max(dist::world(), slowest);
   const double rollout_s = slowest[0];
+  auto per = [](double sum, double n) { return n > 0 ? sum / n : 0.0; };
   // Rewards and verdicts describe the policy's first round of samples (before dynamic sampling).
   const auto& first = batch.first_round();
   const double n = static_cast<double>(std::max<size_t>(1, first.size()));
@@ -336,9 +376,12 @@ train::StepReport GrpoTrainer::log_step(std::int64_t step, const GroupBatch& bat
            {"completion_len_mean", mean.length / n},
            {"completion_len_max", len_max},
            {"truncated_frac", mean.truncated / n},
-           {"clip_frac", sums[2] > 0 ? sums[0] / sums[2] : 0.0},
+           {"clip_frac", per(sums[0], sums[6])},
            {"kl", sums[2] > 0 ? sums[1] / sums[2] : 0.0},
            {"entropy", sums[4] > 0 ? sums[3] / sums[4] : 0.0},
+           {"mismatch_logp_abs_mean", per(sums[8], sums[7])},
+           {"mismatch_logp_abs_max", slowest[1]},
+           {"mismatch_kl", per(sums[9], sums[7])},
            {"zero_std_frac", static_cast<double>(first_adv.zero_std_groups) / cfg_.grpo.prompts_per_step},
            {"groups_trained", batch.groups()},
            {"grad_norm", st.grad_norm},
@@ -348,6 +391,11 @@ train::StepReport GrpoTrainer::log_step(std::int64_t step, const GroupBatch& bat
            {"step_s", step_s},
            {"tokens_per_s", rollout_s > 0 ? sums[5] / rollout_s : 0.0},
            {"lr", optim::lr_at(cfg_.optim, step, cfg_.steps)}};
+  if (filter_.enabled()) row["filter_skipped"] = skipped_;
+  if (cfg_.grpo.rollout_correction == config::RolloutCorrection::kTis) {
+    row["tis_weight_mean"] = per(sums[10], sums[7]);
+    row["tis_capped_frac"] = per(sums[11], sums[7]);
+  }
   for (size_t k = 0; k < mean.components.size(); ++k) row["reward/" + rewards_.names()[k]] = mean.components[k] / n;
   if (cfg_.samples_every > 0 && ((step + 1) % cfg_.samples_every == 0 || step == 0)) write_samples(step, batch, adv);
   if ((step + 1) % cfg_.log_every == 0)

@@ -2,6 +2,7 @@
 #include "r1/rl/rollout.h"
 
 #include <algorithm>
+#include <stdexcept>
 
 #include "r1/model/logprobs.h"
 #include "r1/tokenizer/prompt_template.h"
@@ -101,7 +102,7 @@ PolicyBatch make_policy_batch(const Rollout& rollout, const std::vector<size_t>&
     max_c = std::max(max_c, c);
   }
   std::vector<int64_t> tokens(n * max_len, pad_id), idx(n * max_c, 0), targets(n * max_c, pad_id);
-  std::vector<float> mask(n * max_c, 0.0f);
+  std::vector<float> mask(n * max_c, 0.0f), sampler_logp(n * max_c, 0.0f);
   PolicyBatch b;
   for (int64_t i = 0; i < n; ++i) {
     const auto& s = rollout.samples[rows[i]];
@@ -111,6 +112,11 @@ PolicyBatch make_policy_batch(const Rollout& rollout, const std::vector<size_t>&
     std::copy(prompt.begin(), prompt.end(), tokens.begin() + i * max_len);
     std::copy(comp.begin(), comp.end(), tokens.begin() + i * max_len + p);
     bool carries_loss = !(mask_truncated && s.completion.truncated());
+    if (s.completion.logprobs.size() != comp.size())
+      throw std::logic_error("make_policy_batch: row " + std::to_string(rows[i]) + " has " +
+                          std::to_string(comp.size()) + " tokens but " + std::to_string(s.completion.logprobs.size()) +
+                          " sampler log-probs");
+    std::copy(s.completion.logprobs.begin(), s.completion.logprobs.end(), sampler_logp.begin() + i * max_c);
     for (int64_t j = 0; j < max_c; ++j) {
       idx[i * max_c + j] = std::min(p - 1 + j, max_len - 1);
       if (j < c) {
@@ -127,6 +133,7 @@ PolicyBatch make_policy_batch(const Rollout& rollout, const std::vector<size_t>&
   b.gather_idx = torch::from_blob(idx.data(), {n, max_c}, i64).clone().to(device);
   b.targets = torch::from_blob(targets.data(), {n, max_c}, i64).clone().to(device);
   b.mask = torch::from_blob(mask.data(), {n, max_c}, torch::kFloat32).clone().to(device);
+  b.sampler_logp = torch::from_blob(sampler_logp.data(), {n, max_c}, torch::kFloat32).clone().to(device);
   return b;
 }
 

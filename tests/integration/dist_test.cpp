@@ -169,6 +169,48 @@ TEST_CASE("2-rank GRPO (torchrun) samples and trains like 1 process with the sam
   CHECK(max_weight_diff(dir + "/one", dir + "/two") < 1e-4);
 }
 
+TEST_CASE("2-rank GRPO with GSPO + TIS + REINFORCE++ + the difficulty filter trains like 1 process", "[dist][e2e]") {
+  std::string dir = test::temp_dir("dist_grpo_variants");
+  std::string init = micro_checkpoint(dir);
+  // REINFORCE++ whitens over every token of the global batch, TIS and the mismatch sums add over ranks, the filter's
+  // memory must agree on every rank (each draws from the shared cursor), GSPO counts clipped sequences.
+  write_text(dir + "/grpo.yaml",
+             "seed: 13\nthreads: 1\ninit: " + init +
+                 "\nprompts: {task: arithmetic, levels: [1], n: 12, template: chat, "
+                 "filter: {min_pass_rate: 0.0, max_pass_rate: 0.5, window: 2}}\n"
+                 "rewards: [{name: length, mode: overlong, max_length: 24, buffer: 20}]\n"
+                 "sampling: {max_new_tokens: 24, temperature: 1.0, stop: [\"e\", \"a\", \"o\"]}\n"
+                 "grpo: {group_size: 4, prompts_per_step: 4, iterations: 2, minibatch_size: 8, "
+                 "importance_sampling: sequence, epsilon_low: 3.0e-4, epsilon_high: 4.0e-4, "
+                 "rollout_correction: tis, advantage: reinforce_pp}\n"
+                 "optim: {lr: 1.0e-3}\nsteps: 4\nsamples_every: 1\nsamples_per_write: 16\neval: false\n");
+  auto one = test::run_r1("train-zero --config " + dir + "/grpo.yaml --out " + dir + "/one");
+  INFO(one.output);
+  REQUIRE(one.exit_code == 0);
+  auto two = test::run_shell("cd " + dir + " && R1_DIST_CHECK_SYNC=1 R1_DIST_TIMEOUT_S=60 " + launcher() + " 2 " +
+                             R1_BINARY + " train-zero --config grpo.yaml --out two");
+  INFO(two.output);
+  REQUIRE(two.exit_code == 0);
+  auto m1 = metrics(dir + "/one"), m2 = metrics(dir + "/two");
+  REQUIRE(m1.size() == 4);
+  REQUIRE(m2.size() == 4);
+  for (size_t i = 0; i < m1.size(); ++i) {
+    INFO("step " << i + 1 << ": " << m1[i].dump() << " vs " << m2[i].dump());
+    for (const char* key : {"reward", "completion_len_mean", "zero_std_frac", "filter_skipped"})
+      CHECK(m1[i][key].get<double>() == m2[i][key].get<double>());
+    for (const char* key : {"loss", "clip_frac", "grad_norm", "mismatch_logp_abs_mean", "mismatch_logp_abs_max",
+                            "mismatch_kl", "tis_weight_mean", "tis_capped_frac"})
+      CHECK(close(m1[i][key].get<double>(), m2[i][key].get<double>(), 1e-3, 1e-6));
+  }
+  auto s1 = read_jsonl(dir + "/one/samples.jsonl"), s2 = read_jsonl(dir + "/two/samples.jsonl");
+  REQUIRE(s1.size() == s2.size());
+  for (size_t i = 0; i < s1.size(); ++i) {
+    CHECK(s1[i]["completion"] == s2[i]["completion"]);
+    CHECK(close(s1[i]["advantage"].get<double>(), s2[i]["advantage"].get<double>(), 1e-9, 1e-12));
+  }
+  CHECK(max_weight_diff(dir + "/one", dir + "/two") < 1e-4);
+}
+
 TEST_CASE("GRPO refuses prompts_per_step that does not split over the ranks", "[dist]") {
   std::string dir = test::temp_dir("dist_grpo_bad");
   std::string init = micro_checkpoint(dir);

@@ -144,6 +144,38 @@ TEST_CASE("r1 train-zero writes checkpoints, metrics and samples, and resumes ex
   CHECK_THAT(again.output, Catch::Contains("already done"));
 }
 
+TEST_CASE("r1 train-zero with GSPO + TIS + REINFORCE++ + the difficulty filter resumes exactly", "[e2e][cli]") {
+  const std::string root = r1::test::temp_dir("grpo_variants_resume");
+  const std::string init = root + "/init", out = root + "/zero";
+  r1::test::write_fresh_checkpoint(init, r1::test::micro_model_config(), 23);
+  // 12 prompts, 4 per step: the filter remembers every prompt's pass rate (its memory is in the checkpoint) and the
+  // second epoch starts at step 4; the policy is never right, so every prompt stays inside the band [0, 0.5].
+  const std::string cmd = "train-zero --recipe " + kRecipe + " --stage zero --init " + init + " --out " + out +
+                          " --set eval=false --set steps=4 --set checkpoint.every=2 --set checkpoint.keep_last=0"
+                          " --set sampling.temperature=1.0 --set prompts.n=12 --set grpo.prompts_per_step=4"
+                          " --set 'prompts.filter={min_pass_rate: 0.0, max_pass_rate: 0.5, window: 2}'"
+                          " --set grpo.importance_sampling=sequence --set grpo.epsilon_low=3.0e-4"
+                          " --set grpo.epsilon_high=4.0e-4 --set grpo.rollout_correction=tis"
+                          " --set grpo.advantage=reinforce_pp --set grpo.iterations=2"
+                          " --set 'rewards=[{name: accuracy}, {name: format, mode: soft, weight: 0.5}]'";
+  require_ok(r1::test::run_r1_in_source(cmd));
+  auto rows = r1::read_jsonl(out + "/metrics.jsonl");
+  REQUIRE(rows.size() == 4);
+  for (const auto& row : rows)
+    for (const char* key : {"mismatch_logp_abs_mean", "mismatch_logp_abs_max", "mismatch_kl", "tis_weight_mean",
+                            "tis_capped_frac", "filter_skipped", "clip_frac"}) {
+      INFO(row.dump() << " " << key);
+      REQUIRE(row.contains(key));
+    }
+  CHECK(file_bytes(out + "/final/model.safetensors") != file_bytes(init + "/model.safetensors"));  // it trained
+  const auto metrics = deterministic_rows(out + "/metrics.jsonl");
+  const auto final_weights = weights(out);
+  cut_back_to(out, 2);
+  require_ok(r1::test::run_r1_in_source(cmd + " --resume auto"));
+  CHECK(deterministic_rows(out + "/metrics.jsonl") == metrics);
+  CHECK(weights(out) == final_weights);
+}
+
 TEST_CASE("r1 sft resumes exactly", "[e2e][cli]") {
   const std::string root = r1::test::temp_dir("sft_resume");
   const std::string init = root + "/init", out = root + "/sft";

@@ -18,6 +18,25 @@ enum class KlEstimator { kK1, kAbs, kK2, kK3, kK3Clamped };
 // grpo.scale_rewards: what a group-centred reward is divided by.
 enum class ScaleRewards { kGroup, kBatch, kNone };
 
+// grpo.advantage: how a completion's reward becomes its advantage.
+enum class AdvantageEstimator {
+  kGrpo,         // "grpo": (r - group mean) / scale (scale_rewards), the paper
+  kRloo,         // "rloo": r - mean of the group's other G - 1 rewards (RLOO; verl, TRL RLOOTrainer)
+  kReinforcePP,  // "reinforce_pp": REINFORCE++-baseline: r - group mean, whitened over the batch's tokens
+};
+
+// grpo.importance_sampling: the unit the clipped ratio pi_theta / pi_old is taken over.
+enum class ImportanceSampling {
+  kToken,     // "token": per token (GRPO, PPO)
+  kSequence,  // "sequence": GSPO, exp(mean over the completion's tokens of the log-ratio), clipped per sequence
+};
+
+// grpo.rollout_correction: what corrects for the sampler's log-probs differing from the trainer's pi_old.
+enum class RolloutCorrection {
+  kNone,  // "none"
+  kTis,   // "tis": truncated importance sampling, each token's loss times min(pi_old / pi_sampler, tis_cap)
+};
+
 // sampling.kv_cache_dtype: what the KV cache stores (auto = the model's dtype).
 enum class KvCacheDtype { kAuto, kFloat32, kBfloat16 };
 
@@ -44,6 +63,18 @@ struct EnumTable<KlEstimator> {
 template <>
 struct EnumTable<ScaleRewards> {
   static const std::vector<EnumEntry<ScaleRewards>>& entries();
+};
+template <>
+struct EnumTable<AdvantageEstimator> {
+  static const std::vector<EnumEntry<AdvantageEstimator>>& entries();
+};
+template <>
+struct EnumTable<ImportanceSampling> {
+  static const std::vector<EnumEntry<ImportanceSampling>>& entries();
+};
+template <>
+struct EnumTable<RolloutCorrection> {
+  static const std::vector<EnumEntry<RolloutCorrection>>& entries();
 };
 template <>
 struct EnumTable<KvCacheDtype> {

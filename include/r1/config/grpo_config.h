@@ -15,7 +15,11 @@ struct GrpoConfig {
   double beta = 0.0;                  // KL weight; 0 = no reference model is loaded
   KlEstimator kl_estimator = KlEstimator::kK3;    // k1 | abs | k2 | k3 | k3-clamped
   LossAgg loss_agg = LossAgg::kSeqMeanTokenMean;  // seq-mean-token-mean | token-mean | seq-mean-token-sum-norm
-  ScaleRewards scale_rewards = ScaleRewards::kGroup;  // group | batch | none
+  ScaleRewards scale_rewards = ScaleRewards::kGroup;  // group | batch | none (advantage: grpo only)
+  AdvantageEstimator advantage = AdvantageEstimator::kGrpo;  // grpo | rloo | reinforce_pp
+  ImportanceSampling importance_sampling = ImportanceSampling::kToken;  // token | sequence (GSPO)
+  RolloutCorrection rollout_correction = RolloutCorrection::kNone;      // none | tis
+  double tis_cap = 2.0;               // tis: the cap C on pi_old / pi_sampler (TRL's vllm_importance_sampling_cap)
   int ref_update_every = 0;           // reset pi_ref to the policy every N steps; 0 = never
   bool dynamic_sampling = false;      // DAPO: drop zero-variance groups and refill
   int max_resample_rounds = 3;        // dynamic sampling: extra rollout rounds per step at most
@@ -33,6 +37,10 @@ struct GrpoConfig {
     v("kl_estimator", kl_estimator);
     v("loss_agg", loss_agg);
     v("scale_rewards", scale_rewards);
+    v("advantage", advantage);
+    v("importance_sampling", importance_sampling);
+    v("rollout_correction", rollout_correction);
+    v("tis_cap", tis_cap, Min{1});
     v("ref_update_every", ref_update_every, Min{0});
     v("dynamic_sampling", dynamic_sampling);
     v("max_resample_rounds", max_resample_rounds, Min{0});

@@ -1,4 +1,5 @@
-// Group-relative advantages for GRPO: A_i = (r_i - mean of i's group) / (std + eps), TRL conventions.
+// Advantages of group-sampled completions: GRPO's group-relative one (TRL conventions), RLOO's leave-one-out
+// baseline and REINFORCE++-baseline's batch-whitened one.
 #pragma once
 #include <cstdint>
 #include <string>
@@ -27,5 +28,23 @@ struct Advantages {
 // not finite, or a reward is not finite.
 Advantages compute_advantages(const std::vector<double>& rewards, int group_size, config::ScaleRewards scale,
                               double eps = 1e-4);
+
+// RLOO (Ahmadian et al. 2024; verl "rloo", TRL RLOOTrainer): A_i = r_i - mean of the other G - 1 rewards of i's
+// group = G / (G - 1) * (r_i - group mean). All-equal groups get exactly 0. group_mean and group_all_equal as above;
+// std_used holds the group's unbiased std (logging only: nothing is divided). Needs group_size >= 2.
+Advantages rloo_advantages(const std::vector<double>& rewards, int group_size);
+
+// REINFORCE++-baseline (Hu et al. 2025; verl "reinforce_plus_plus_baseline", OpenRLHF "reinforce_baseline"):
+// d_i = r_i - group mean, then whitened over every loss-carrying token of the batch, each completion's d_i counted
+// token_counts[i] times: A_i = (d_i - mu) / sqrt(var + 1e-8), mu the token-weighted mean, var the token-weighted
+// variance with Bessel's correction (n / (n - 1), n = total tokens; 0 when n < 2). All-equal groups have d = 0 but,
+// as in verl, a non-zero A after whitening. std_used holds sqrt(var + 1e-8) (the same for every sample).
+// Throws r1::InputError as compute_advantages, or when token_counts is not one non-negative count per reward.
+Advantages reinforce_pp_advantages(const std::vector<double>& rewards, int group_size,
+                                   const std::vector<double>& token_counts);
+
+// The advantages `estimator` gives (scale applies to kGrpo only; token_counts to kReinforcePP only).
+Advantages estimate_advantages(config::AdvantageEstimator estimator, const std::vector<double>& rewards,
+                               int group_size, config::ScaleRewards scale, const std::vector<double>& token_counts);
 
 }  // namespace r1::rl

@@ -12,9 +12,11 @@
 #include "r1/data/epoch_cursor.h"
 #include "r1/generate/sampler.h"
 #include "r1/rl/advantages.h"
+#include "r1/rl/difficulty_filter.h"
 #include "r1/rl/group_batch.h"
 #include "r1/rl/grpo_loss.h"
 #include "r1/rl/reference_policy.h"
+#include "r1/rl/rollout_correction.h"
 #include "r1/rewards/reward_set.h"
 #include "r1/train/train_loop.h"
 
@@ -42,8 +44,10 @@ struct FrozenLogprobs {
 struct UpdateStats {
   double loss_sum = 0;          // sum of the minibatch losses (global) of the updates taken
   int optimizer_steps = 0;
-  double clip_weighted = 0, kl_weighted = 0, tokens = 0;
+  double clip_weighted = 0, clip_units = 0;  // clip fraction x its units (tokens, or sequences for GSPO), units
+  double kl_weighted = 0, tokens = 0;
   double entropy_sum = 0, entropy_tokens = 0;  // first iteration only
+  MismatchSums mismatch;                       // sampler vs pi_old, first iteration only
   double grad_norm = 0;         // of the last update
   double seconds = 0;
 };
@@ -84,6 +88,8 @@ class GrpoTrainer : public train::TrainerSteps {
 
  private:
   std::vector<PromptExample> next_local_prompts();
+  // Adds each group's accuracy of a scored round (global order, drawn as last_draw_) to the difficulty filter.
+  void remember_pass_rates(const std::vector<RowStat>& stats);
   Rollout rollout(std::uint64_t seed);
   double minibatch_update(int iteration, const GroupBatch& batch, const std::vector<size_t>& rows,
                           const torch::Tensor& advantages, const FrozenLogprobs& frozen, UpdateStats& st);
@@ -96,6 +102,9 @@ class GrpoTrainer : public train::TrainerSteps {
   RewardSet rewards_;
   std::vector<PromptExample> pool_;
   EpochCursor cursor_;
+  DifficultyFilter filter_;
+  std::vector<size_t> last_draw_;  // the pool indices of the latest round's prompts (global order)
+  size_t skipped_ = 0;             // prompts the filter passed over in this step's draws
   train::TrainLoop loop_;
   generate::Sampler sampler_;
   train::StepLog* samples_log_ = nullptr;

@@ -53,6 +53,7 @@ struct PolicyBatch {
   torch::Tensor gather_idx;  // [n, C] int64: position whose hidden state predicts completion token j
   torch::Tensor targets;     // [n, C] int64: completion tokens (pad beyond each completion)
   torch::Tensor mask;        // [n, C] float32: 1 on completion tokens that carry loss
+  torch::Tensor sampler_logp;  // [n, C] float32: the sampler's log-prob of each completion token (0 beyond it)
   std::int64_t active_tokens = 0;
 };
 

@@ -175,3 +175,48 @@ TEST_CASE("config hash covers only values that differ from the kind's defaults",
   Recipe bf = parse_recipe(load_yaml_string(text, "x.yaml"), "x.yaml", {parse_override("dtype=bfloat16")});
   REQUIRE(hashed_config_text(bf.stages[1], bf.run).find("dtype: bfloat16") != std::string::npos);
 }
+
+TEST_CASE("GRPO variants: advantage, importance_sampling, rollout_correction, tis_cap, prompts.filter", "[config]") {
+  Recipe r = parse_recipe(load_yaml_string(R"(
+stages:
+  - {name: base, kind: pretrain}
+  - {name: zero, kind: train-zero, init: base,
+     prompts: {filter: {min_pass_rate: 0.1, max_pass_rate: 0.9, window: 2}},
+     grpo: {advantage: rloo, importance_sampling: sequence, epsilon_low: 3.0e-4, epsilon_high: 4.0e-4,
+            rollout_correction: tis, tis_cap: 3}}
+)",
+                                           "x.yaml"),
+                          "x.yaml");
+  const auto& zero = std::get<RlStageConfig>(r.stages[1].config);
+  CHECK(zero.grpo.advantage == AdvantageEstimator::kRloo);
+  CHECK(zero.grpo.importance_sampling == ImportanceSampling::kSequence);
+  CHECK(zero.grpo.rollout_correction == RolloutCorrection::kTis);
+  CHECK(zero.grpo.tis_cap == 3.0);
+  CHECK(zero.prompts.filter.enabled());
+  CHECK(zero.prompts.filter.window == 2);
+  auto defaults = std::get<RlStageConfig>(default_stage_config(StageKind::kGrpo));
+  CHECK(defaults.grpo.advantage == AdvantageEstimator::kGrpo);
+  CHECK(defaults.grpo.importance_sampling == ImportanceSampling::kToken);
+  CHECK(defaults.grpo.rollout_correction == RolloutCorrection::kNone);
+  CHECK_FALSE(defaults.prompts.filter.enabled());
+
+  auto p = recipe_problems(R"(
+stages:
+  - {name: base, kind: pretrain}
+  - {name: zero, kind: train-zero, init: base, prompts: {filter: {min_pass_rate: 0.9, max_pass_rate: 0.2, window: 1}},
+     grpo: {advantage: reinforce_pp, scale_rewards: batch, importance_sampling: tokens, tis_cap: 0.5}}
+  - {name: cold, kind: cold-start, policy: zero, prompts: {filter: {window: 1}}}
+  - {name: ev, kind: eval, model: zero, eval: {prompts: {filter: {window: 3}}}}
+)");
+  CHECK(has(p, "x.yaml: stages[1].prompts.filter.min_pass_rate: must not exceed max_pass_rate (0.9 > 0.2)"));
+  CHECK(has(p, "x.yaml: stages[1].grpo.scale_rewards: applies to advantage: grpo only; advantage: reinforce_pp has "
+               "its own scaling (remove scale_rewards or use advantage: grpo)"));
+  CHECK(has(p, "x.yaml: stages[1].grpo.importance_sampling: expected one of token|sequence, got \"tokens\" (did you "
+               "mean \"token\"?)"));
+  CHECK(has(p, "x.yaml: stages[1].grpo.tis_cap: expected a number >= 1, got \"0.5\""));
+  CHECK(has(p, "x.yaml: stages[3].eval.prompts.filter.window: prompt filtering applies to the training prompts of "
+               "GRPO stages (train-zero, grpo), not to evaluation prompts (an eval set is never filtered); remove "
+               "prompts.filter here"));
+  CHECK(has(p, "x.yaml: stages[2].prompts.filter.window: prompt filtering applies to the training prompts of GRPO "
+               "stages (train-zero, grpo), not to a data stage's prompts; remove prompts.filter here"));
+}

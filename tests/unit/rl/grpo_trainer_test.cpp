@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <map>
 #include <numeric>
+#include <set>
 
 #include "../../support/test_support.h"
 #include "r1/dist/world.h"
@@ -159,6 +160,66 @@ TEST_CASE("GrpoTrainer: a step reports the documented metrics, train() writes fi
     REQUIRE(row.contains(key));
   REQUIRE(row["step"] == 2);
   REQUIRE(row["completion_len_max"].get<double>() <= 8);
+}
+
+TEST_CASE("GrpoTrainer: GSPO + TIS + RLOO steps train and log the sampler mismatch and the TIS weights", "[grpo]") {
+  Fixture f("grpo_variants");
+  auto cfg = micro_grpo();
+  cfg.grpo.advantage = config::AdvantageEstimator::kRloo;
+  cfg.grpo.importance_sampling = config::ImportanceSampling::kSequence;
+  cfg.grpo.epsilon_low = 3e-4;
+  cfg.grpo.epsilon_high = 4e-4;
+  cfg.grpo.rollout_correction = config::RolloutCorrection::kTis;
+  cfg.grpo.iterations = 2;
+  rl::GrpoTrainer trainer(cfg, f.ctx, {f.init, ""});
+  auto batch = trainer.collect_batch(0);
+  auto adv = trainer.compute_advantages(batch);
+  REQUIRE(adv.advantages == rl::rloo_advantages(rl::rewards_of(batch.stats()), 4).advantages);
+  auto frozen = trainer.freeze_logprobs(batch);
+  auto st = trainer.update(0, batch, adv, frozen);
+  REQUIRE(st.optimizer_steps == 2);
+  // The sampler's log-probs (fused float32 decode) and the training forward's agree closely but not bit for bit.
+  REQUIRE(st.mismatch.tokens > 0);
+  CHECK(st.mismatch.abs_sum / st.mismatch.tokens < 1e-3);
+  CHECK(st.mismatch.abs_max < 1e-2);
+  CHECK(st.clip_units == 2 * 8);  // sequence level: clip fractions count the 8 rows, twice (two iterations)
+  auto row = trainer.log_step(0, batch, adv, frozen, st, 1.0).metrics;
+  for (const char* key : {"mismatch_logp_abs_mean", "mismatch_logp_abs_max", "mismatch_kl", "tis_weight_mean",
+                          "tis_capped_frac"})
+    REQUIRE(row.contains(key));
+  CHECK(row["tis_weight_mean"].get<double>() == Approx(1.0).margin(1e-2));
+  CHECK(row["tis_capped_frac"].get<double>() == 0.0);
+  CHECK(row["mismatch_kl"].get<double>() >= 0.0);
+  CHECK_FALSE(row.contains("filter_skipped"));
+}
+
+TEST_CASE("GrpoTrainer: the difficulty filter skips prompts out of band and stops clearly when none remain",
+          "[grpo]") {
+  Fixture f("grpo_filter");
+  auto cfg = micro_grpo();
+  cfg.prompts.n = 5;
+  cfg.prompts.filter.min_pass_rate = 0.1;  // a random micro model never answers right: every seen prompt drops out
+  cfg.prompts.filter.window = 1;
+  rl::GrpoTrainer trainer(cfg, f.ctx, {f.init, ""});
+  std::set<std::string> seen;
+  for (std::int64_t step = 0; step < 2; ++step) {
+    auto batch = trainer.collect_batch(step);
+    for (const auto& p : batch.local().prompts) REQUIRE(seen.insert(p.id).second);  // never a repeat
+  }
+  REQUIRE(trainer.state()["prompt_filter"].size() == 4);
+  // Step 3 takes the fifth prompt, the last of the epoch, and again in the next epoch: the other four are skipped.
+  auto third = trainer.collect_batch(2);
+  REQUIRE(third.local().prompts.size() == 2);
+  CHECK(third.local().prompts[0].id == third.local().prompts[1].id);
+  CHECK(seen.count(third.local().prompts[0].id) == 0);
+  REQUIRE(trainer.state()["prompt_filter"].size() == 5);
+  // Now a whole pass finds nothing in the band.
+  try {
+    (void)trainer.collect_batch(3);
+    FAIL("no error");
+  } catch (const InputError& e) {
+    CHECK_THAT(e.what(), Catch::Contains("prompts.filter") && Catch::Contains("found only 0 of the 2"));
+  }
 }
 
 TEST_CASE("GrpoTrainer: mask_truncated puts no loss on truncated rows", "[grpo]") {
