@@ -113,8 +113,8 @@ sft::LmTrainPlan lm_plan(std::vector<TokenRow> rows, int batch, std::int64_t ste
 }  // namespace
 
 const std::vector<std::string>& case_names() {
-  static const std::vector<std::string> names = {"gemm",         "tokenize", "train", "packing", "decode1",
-                                                 "decode-batch", "grpo"};
+  static const std::vector<std::string> names = {"gemm",         "tokenize", "train",         "packing",
+                                                 "decode1",      "decode-batch", "rollout-prefix", "grpo"};
   return names;
 }
 
@@ -127,6 +127,7 @@ Json run_case(const std::string& name, const CaseOptions& options) {
   if (name == "packing") return packing_case(options);
   if (name == "decode1") return decode1_case(options);
   if (name == "decode-batch") return decode_batch_case(options);
+  if (name == "rollout-prefix") return rollout_prefix_case(options);
   if (name == "grpo") return grpo_case(options);
   if (name == "tokenize") return tokenize_case(options);
   throw InputError("bench: unknown case \"" + name + "\" (expected one of " + join(case_names(), ", ") + ")");
@@ -367,6 +368,59 @@ Json grpo_case(const CaseOptions& o) {
               {"update_s", metric_column(env, "train_s", o.warmup)},
               {"step_s", metric_column(env, "step_s", o.warmup)},
               {"completion_len_mean", metric_column(env, "completion_len_mean", o.warmup)}};
+}
+
+Json rollout_prefix_case(const CaseOptions& o) {
+  Tokenizer tok = Tokenizer::load(o.tokenizer_dir);
+  const auto distinct = bench_prompts(tok, o.grpo_prompts, o.seed, "r1-zero");
+  std::vector<std::vector<int>> rows;  // group-contiguous, as collect_rollout lays them out
+  std::int64_t prompt_tokens = 0;
+  size_t longest = 0;
+  for (const auto& p : distinct) {
+    prompt_tokens += static_cast<std::int64_t>(p.size());
+    longest = std::max(longest, p.size());
+    for (int g = 0; g < o.group_size; ++g) rows.push_back(p);
+  }
+  auto cfg = bench_model_config(o.preset, static_cast<int>(longest) + o.grpo_new_tokens);
+  auto bundle = train::fresh_model(cfg, tok, derive_seed(o.seed, "bench/init"), kCpu);
+  bundle.model->eval();
+  config::SamplingConfig sampling;
+  sampling.temperature = 1.0;
+  sampling.max_new_tokens = o.grpo_new_tokens;
+  sampling.stop = {};
+  sampling.kv_cache_dtype = o.kv_cache_dtype;
+  generate::Sampler sampler(*bundle.model, tok);
+  auto generate = [&](bool share, std::uint64_t seed, std::vector<generate::Completion>& out) {
+    generate::GenerateOptions opts;
+    opts.stop_at_eos = false;  // every row decodes the whole budget: the timing does not depend on EOS draws
+    opts.share_prefix = share;
+    std::vector<std::uint64_t> seeds;
+    for (size_t i = 0; i < rows.size(); ++i) seeds.push_back(mix64(seed + i));
+    Stopwatch clock;
+    out = sampler.generate(rows, sampling, seeds, opts);
+    return clock.seconds();
+  };
+  std::vector<generate::Completion> a, b;
+  bool same = true;
+  std::vector<double> shared_s, separate_s;
+  for (int r = -o.warmup; r < o.runs; ++r) {
+    const std::uint64_t seed = o.seed + 100 + static_cast<std::uint64_t>(r + o.warmup);
+    const double s1 = generate(true, seed, a), s2 = generate(false, seed, b);
+    for (size_t i = 0; i < a.size(); ++i) same = same && a[i].tokens == b[i].tokens;
+    if (r < 0) continue;
+    shared_s.push_back(s1);
+    separate_s.push_back(s2);
+  }
+  return Json{{"model", model_info(cfg)},
+              {"template", "r1-zero"},
+              {"group_size", o.group_size},
+              {"distinct_prompts", distinct.size()},
+              {"rows", rows.size()},
+              {"prompt_tokens_mean", static_cast<double>(prompt_tokens) / std::max<size_t>(1, distinct.size())},
+              {"new_tokens", o.grpo_new_tokens},
+              {"same_samples", same},
+              {"shared_s", shared_s},
+              {"separate_s", separate_s}};
 }
 
 }  // namespace r1::bench

@@ -107,6 +107,20 @@ Json figures_grpo(const Json& raw) {
               {"peak_rss_mb", raw.at("peak_rss_mb")}};
 }
 
+Json figures_rollout_prefix(const Json& raw) {
+  const Json& r = raw.at("result");
+  auto shared = samples(r, "shared_s"), separate = samples(r, "separate_s");
+  return Json{{"rows", r.at("rows")},
+              {"distinct_prompts", r.at("distinct_prompts")},
+              {"prompt_tokens_mean", r.at("prompt_tokens_mean")},
+              {"new_tokens", r.at("new_tokens")},
+              {"same_samples", r.at("same_samples").get<bool>() ? "yes" : "NO"},
+              {"shared_s", to_json(summarize(shared))},
+              {"separate_s", to_json(summarize(separate))},
+              {"prefix_sharing_speedup", to_json(paired_ratio(separate, shared))},
+              {"peak_rss_mb", raw.at("peak_rss_mb")}};
+}
+
 // Encode/decode MB/s of one text, load seconds, and the seconds of one GRPO step's tokenizer work.
 Json figures_tokenize(const Json& raw) {
   const Json& r = raw.at("result");
@@ -177,13 +191,15 @@ void compute_figures(Json& bench) {
     if (name.size() > 5 && name.substr(name.size() - 5) == ".yaml") name = name.substr(0, name.size() - 5);
     Json fig = Json::object();
     auto key = [&](const std::string& c) { return c + "/" + name; };
-    for (const std::string c : {"train", "packing", "decode1", "decode-batch", "grpo"})
+    for (const std::string c : {"train", "packing", "decode1", "decode-batch", "rollout-prefix", "grpo"})
       if (has_raw(bench, key(c)) && !fig.contains("model")) fig["model"] = raw[key(c)]["result"]["model"];
     if (has_raw(bench, key("train"))) fig["train"] = figures_train(raw[key("train")], gemm_flops_per_s);
     if (has_raw(bench, key("packing"))) fig["packing"] = figures_packing(raw[key("packing")]);
     const Json* d1 = has_raw(bench, key("decode1")) ? &raw[key("decode1")] : nullptr;
     const Json* db = has_raw(bench, key("decode-batch")) ? &raw[key("decode-batch")] : nullptr;
     if (d1 || db) fig["decode"] = figures_decode(d1, db);
+    if (has_raw(bench, key("rollout-prefix")))
+      fig["rollout_prefix"] = figures_rollout_prefix(raw[key("rollout-prefix")]);
     if (has_raw(bench, key("grpo"))) fig["grpo"] = figures_grpo(raw[key("grpo")]);
     if (fig.contains("grpo") && bench.contains("tokenize")) {
       // One GRPO step's tokenizing with the real vocabulary, over this preset's GRPO step (same G and prompts).
@@ -285,6 +301,12 @@ std::string render_table(const Json& bench) {
   row("decode_speedup_vs_no_cache, batch N", {"decode", "batch_n", "decode_speedup_vs_no_cache"});
   row("batch-N / batch-1 tokens/s", {"decode", "batch_n_over_batch_1"});
   row("decode batch-N peak RSS MB", {"decode", "batch_n", "peak_rss_mb"});
+  row("rollout with the R1-Zero template: prompt tokens (mean)", {"rollout_prefix", "prompt_tokens_mean"});
+  row("  rows (prompts x G)", {"rollout_prefix", "rows"});
+  row("  rollout s, shared prefill", {"rollout_prefix", "shared_s"});
+  row("  rollout s, one prefill per row", {"rollout_prefix", "separate_s"});
+  row("  prefix-sharing speed-up", {"rollout_prefix", "prefix_sharing_speedup"});
+  row("  same samples both ways", {"rollout_prefix", "same_samples"});
   row("grpo_step_s", {"grpo", "grpo_step_s"});
   row("  rollout s", {"grpo", "rollout_s"});
   row("  reference log-probs s", {"grpo", "logprob_s"});

@@ -47,18 +47,19 @@ Tokenizer make_bench_tokenizer(const std::string& dir, std::uint64_t seed) {
   return tok;
 }
 
-std::vector<std::vector<int>> bench_prompts(const Tokenizer& tok, int n, std::uint64_t seed) {
+std::vector<std::vector<int>> bench_prompts(const Tokenizer& tok, int n, std::uint64_t seed,
+                                            const std::string& template_name) {
   config::PromptSourceConfig cfg;
   cfg.task = "arithmetic";
   cfg.levels = {1, 2};
   cfg.n = n;
   cfg.language = "mixed";
-  cfg.template_name = kBenchTemplate;
+  cfg.template_name = template_name;
   std::vector<std::vector<int>> out;
   for (const auto& ex : load_prompts(cfg, derive_seed(seed, "bench/prompts"))) {
     std::vector<int> ids;
     if (tok.bos_id() >= 0) ids.push_back(tok.bos_id());
-    for (int id : tok.encode(render_prompt(kBenchTemplate, ex.question))) ids.push_back(id);
+    for (int id : tok.encode(render_prompt(template_name, ex.question))) ids.push_back(id);
     out.push_back(std::move(ids));
   }
   return out;

@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <limits>
+#include <map>
 #include <optional>
 
 #include "r1/model/attention_mask.h"
@@ -68,6 +69,22 @@ bool ends_with_stop(const std::string& tail, const std::vector<std::string>& sto
   for (const auto& s : stops)
     if (!s.empty() && ends_with(tail, s)) return true;
   return false;
+}
+// Rows grouped by identical prompt: `distinct` lists the first row of each distinct prompt, `owner[r]` the index
+// in `distinct` of row r's prompt.
+struct DistinctPrompts {
+  std::vector<int64_t> distinct;
+  std::vector<int64_t> owner;
+};
+DistinctPrompts distinct_prompts(const std::vector<std::vector<int>>& prompts) {
+  DistinctPrompts d;
+  std::map<std::vector<int>, int64_t> seen;
+  for (size_t r = 0; r < prompts.size(); ++r) {
+    auto [it, fresh] = seen.emplace(prompts[r], static_cast<int64_t>(d.distinct.size()));
+    if (fresh) d.distinct.push_back(static_cast<int64_t>(r));
+    d.owner.push_back(it->second);
+  }
+  return d;
 }
 // The KV cache's element type for sampling.kv_cache_dtype: nullopt = the model's dtype.
 std::optional<torch::ScalarType> kv_cache_scalar_type(config::KvCacheDtype dtype) {
@@ -142,10 +159,26 @@ std::vector<Completion> Sampler::generate(const std::vector<std::vector<int>>& p
   torch::Tensor key_mask;  // [B, 1, 1, C] additive, for decode steps
   torch::Tensor seq = tokens;  // no-cache path: the whole sequence so far
   torch::Tensor logits;        // [B, V] float32: next-token logits
+  int64_t prefill_rows = b;
   if (use_cache) {
-    cache.emplace(model_.make_cache(b, capacity, kv_cache_scalar_type(cfg.kv_cache_dtype)));
-    auto mask = model::padded_causal_mask(valid.narrow(1, 0, p), 0);
-    logits = last_logits(tokens, positions_all.narrow(1, 0, p), mask, &*cache);
+    const auto kv_dtype = kv_cache_scalar_type(cfg.kv_cache_dtype);
+    const auto [distinct, owner] = options.share_prefix ? distinct_prompts(prompts) : DistinctPrompts{};
+    if (!distinct.empty() && static_cast<int64_t>(distinct.size()) < b) {
+      // Prefill the distinct prompts [U, P], then give every row a copy of its prompt's cache rows and logits.
+      prefill_rows = static_cast<int64_t>(distinct.size());
+      auto first = torch::tensor(distinct, i64).to(device);  // [U]
+      auto of_row = torch::tensor(owner, i64).to(device);    // [B] -> index into the U rows
+      cache.emplace(model_.make_cache(prefill_rows, capacity, kv_dtype));
+      auto mask = model::padded_causal_mask(valid.index_select(0, first).narrow(1, 0, p), 0);
+      logits = last_logits(tokens.index_select(0, first), positions_all.index_select(0, first).narrow(1, 0, p),
+                           mask, &*cache)
+                   .index_select(0, of_row);  // [B, V]
+      cache->select_rows(of_row);
+    } else {
+      cache.emplace(model_.make_cache(b, capacity, kv_dtype));
+      auto mask = model::padded_causal_mask(valid.narrow(1, 0, p), 0);
+      logits = last_logits(tokens, positions_all.narrow(1, 0, p), mask, &*cache);
+    }
     key_mask = torch::zeros({b, 1, 1, capacity}, torch::TensorOptions().device(device))
                    .masked_fill(valid.logical_not().view({b, 1, 1, capacity}), -std::numeric_limits<float>::infinity());
   } else {
@@ -239,6 +272,7 @@ std::vector<Completion> Sampler::generate(const std::vector<std::vector<int>>& p
   }
   stats_.prompt_tokens = 0;
   for (const auto& pr : prompts) stats_.prompt_tokens += static_cast<int64_t>(pr.size());
+  stats_.prefill_rows = prefill_rows;
   stats_.generated_tokens = generated;
   stats_.decode_steps = steps;
   stats_.decode_rows = decode_rows;

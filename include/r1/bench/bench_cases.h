@@ -29,6 +29,9 @@ Json decode1_case(const CaseOptions& o);
 Json decode_batch_case(const CaseOptions& o);
 // GRPO trainer steps: {"rollout_s": [...], "logprob_s": [...], "update_s": [...], "step_s": [...], ...}.
 Json grpo_case(const CaseOptions& o);
+// A GRPO rollout's generation (grpo_prompts prompts in the R1-Zero template, group_size rows each), with and without
+// shared prefills, paired: {"shared_s": [...], "separate_s": [...], "same_samples", "prompt_tokens_mean", ...}.
+Json rollout_prefix_case(const CaseOptions& o);
 // A Hugging Face tokenizer.json (hf_tokenizer): {"load_s": [...], "prose"/"mixed": {"bytes", "encode_s": [...],
 // "decode_s": [...]}, "grpo_step": {"seconds": [...]}} (tokenize_case.cpp).
 Json tokenize_case(const CaseOptions& o);

@@ -20,7 +20,8 @@ Tokenizer make_bench_tokenizer(const std::string& dir, std::uint64_t seed);
 
 // `n` arithmetic prompts (levels 1-2, English and Spanish) rendered with the chat template, as token rows
 // ([BOS] + encoded prompt), as the GRPO rollouts see them.
-std::vector<std::vector<int>> bench_prompts(const Tokenizer& tok, int n, std::uint64_t seed);
+std::vector<std::vector<int>> bench_prompts(const Tokenizer& tok, int n, std::uint64_t seed,
+                                            const std::string& template_name = kBenchTemplate);
 
 // Pretraining rows as the pretrain stage builds them: corpus documents packed whole into rows of seq_len tokens
 // (best fit; rows are full or nearly so), `rows` of them.

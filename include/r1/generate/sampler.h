@@ -27,6 +27,7 @@ struct Completion {
 
 struct SamplerStats {
   int64_t prompt_tokens = 0;
+  int64_t prefill_rows = 0;  // rows the prefill ran on (distinct prompts when they share it)
   int64_t generated_tokens = 0;
   int64_t decode_steps = 0;
   int64_t decode_rows = 0;  // rows fed through the model over all decode forwards (after the prefill)
@@ -39,6 +40,10 @@ struct GenerateOptions {
   bool stop_at_eos = true;  // false: EOS is an ordinary token, every row runs to max_new_tokens (benchmarks)
   bool fused = true;        // false: the module forward instead of model::DecodeModel (tests, A/B benchmarks)
   bool drop_finished = true;  // finished rows leave the decode batch (KvCache::select_rows) once they are 1/4 of it
+  // Rows with identical prompts (GRPO's G samples, eval's n samples) share one prefill: each distinct prompt is
+  // prefilled once and its cache rows and next-token logits are copied to every row that asked for it. Rows keep
+  // their own seeds, so the samples are the same as without sharing (cache path only).
+  bool share_prefix = true;
 };
 
 class Sampler {

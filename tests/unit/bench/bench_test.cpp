@@ -87,7 +87,9 @@ TEST_CASE("r1 bench writes bench.json with every figure and prints the table", "
            {"train", "train_tokens_per_s"}, {"train", "train_mfu"}, {"packing", "packed_tokens_per_s"},
            {"packing", "padded_tokens_per_s"}, {"decode", "batch_1", "decode_tokens_per_s"},
            {"decode", "batch_1", "decode_speedup_vs_no_cache"}, {"decode", "batch_n", "decode_tokens_per_s"},
-           {"grpo", "grpo_step_s"}, {"grpo", "rollout_s"}, {"grpo", "logprob_s"}, {"grpo", "update_s"}}) {
+           {"grpo", "grpo_step_s"}, {"grpo", "rollout_s"}, {"grpo", "logprob_s"}, {"grpo", "update_s"},
+           {"rollout_prefix", "shared_s"}, {"rollout_prefix", "separate_s"},
+           {"rollout_prefix", "prefix_sharing_speedup"}}) {
     const Json* f = &p;
     for (const auto& k : path) {
       INFO(k);
@@ -108,6 +110,10 @@ TEST_CASE("r1 bench writes bench.json with every figure and prints the table", "
   const double pairs = p["train"]["attention_pairs_fraction"].get<double>();
   REQUIRE((pairs > 0 && pairs <= 1));
   REQUIRE(p["decode"]["batch_n"]["batch"] == 3);
+  // Shared prefills sample exactly what one prefill per row samples; the R1-Zero template's prompts are long.
+  REQUIRE(p["rollout_prefix"]["same_samples"] == "yes");
+  REQUIRE(p["rollout_prefix"]["rows"] == 4);
+  REQUIRE(p["rollout_prefix"]["prompt_tokens_mean"].get<double>() > 100);
   // In every run, the GRPO split adds up to no more than the step.
   const Json& g = b["raw"]["grpo/micro"]["result"];
   for (size_t i = 0; i < g["step_s"].size(); ++i) {
@@ -119,6 +125,7 @@ TEST_CASE("r1 bench writes bench.json with every figure and prints the table", "
   REQUIRE(text.find("train_mfu") != std::string::npos);
   REQUIRE(text.find("decode_speedup_vs_no_cache") != std::string::npos);
   REQUIRE(text.find("encode MB/s, mixed scripts") != std::string::npos);
+  REQUIRE(text.find("prefix-sharing speed-up") != std::string::npos);
   REQUIRE(r.output.find("grpo_step_s") != std::string::npos);
 }
 

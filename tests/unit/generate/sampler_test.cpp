@@ -1,4 +1,5 @@
-// Sampler: batched == one-by-one, seeded determinism, stop strings, cache == no cache, sampling filters.
+// Sampler: batched == one-by-one, seeded determinism, stop strings, cache == no cache, sampling filters, shared
+// prefills of repeated prompts.
 #include <catch2/catch.hpp>
 
 #include "sampling_fixtures.h"
@@ -58,6 +59,50 @@ TEST_CASE("cache and no-cache decoding agree", "[generate]") {
   auto a = sampler.generate(p, cfg, {1, 2, 3, 4}, true);
   auto b = sampler.generate(p, cfg, {1, 2, 3, 4}, false);
   for (size_t i = 0; i < a.size(); ++i) REQUIRE(a[i].tokens == b[i].tokens);
+}
+
+TEST_CASE("repeated prompts share one prefill and sample exactly what separate prefills sample", "[generate]") {
+  const auto& tok = test::tiny_tokenizer();
+  auto m = test::peaky_micro_model(14);
+  generate::Sampler sampler(*m, tok);
+  // GRPO's layout (4 samples of each prompt, group-contiguous) and an interleaved one with a singleton.
+  auto distinct = test::mixed_length_prompts(tok);
+  std::vector<std::vector<int>> grouped, interleaved;
+  for (const auto& p : distinct)
+    for (int g = 0; g < 4; ++g) grouped.push_back(p);
+  for (int g = 0; g < 3; ++g)
+    for (size_t k = 0; k + 1 < distinct.size(); ++k) interleaved.push_back(distinct[k]);
+  interleaved.push_back(distinct.back());
+  for (auto kv : {config::KvCacheDtype::kAuto, config::KvCacheDtype::kBfloat16}) {
+    for (const auto* rows : {&grouped, &interleaved}) {
+      config::SamplingConfig cfg;
+      cfg.temperature = 1.0;
+      cfg.max_new_tokens = 12;
+      cfg.stop = {};
+      cfg.kv_cache_dtype = kv;
+      std::vector<std::uint64_t> seeds;
+      for (size_t i = 0; i < rows->size(); ++i) seeds.push_back(100 + i);
+      generate::GenerateOptions shared, separate;
+      separate.share_prefix = false;
+      auto a = sampler.generate(*rows, cfg, seeds, shared);
+      const auto shared_rows = sampler.last_stats().prefill_rows;
+      auto b = sampler.generate(*rows, cfg, seeds, separate);
+      CHECK(shared_rows == static_cast<int64_t>(distinct.size()));
+      CHECK(sampler.last_stats().prefill_rows == static_cast<int64_t>(rows->size()));
+      bool varied = false;
+      for (size_t i = 0; i < rows->size(); ++i) {
+        INFO("row " << i);
+        REQUIRE(a[i].tokens == b[i].tokens);
+        REQUIRE(a[i].finish == b[i].finish);
+        REQUIRE(a[i].logprobs.size() == b[i].logprobs.size());
+        for (size_t j = 0; j < a[i].logprobs.size(); ++j)
+          REQUIRE(a[i].logprobs[j] == Approx(b[i].logprobs[j]).margin(1e-5));
+        for (size_t j = 0; j < i; ++j)
+          varied = varied || ((*rows)[j] == (*rows)[i] && a[j].tokens != a[i].tokens);
+      }
+      CHECK(varied);  // samples of one prompt differ: each row kept its own seed
+    }
+  }
 }
 
 TEST_CASE("stop strings end a row and are kept in the text", "[generate]") {
