@@ -83,6 +83,20 @@ bool close(double a, double b, double rel, double abs_tol) {
 
 std::string launcher() { return std::string(R1_SOURCE_DIR) + "/scripts/launch-local.sh"; }
 
+// A GRPO run of 1 process (dir/one) against 2 ranks (dir/two): samples.jsonl (gathered from both ranks onto rank 0)
+// holds the same completions in the same order with the same advantages, and the final weights agree. Returns the
+// number of sample rows.
+size_t same_samples_and_weights(const std::string& dir) {
+  auto s1 = read_jsonl(dir + "/one/samples.jsonl"), s2 = read_jsonl(dir + "/two/samples.jsonl");
+  REQUIRE(s2.size() == s1.size());
+  for (size_t i = 0; i < s1.size(); ++i) {
+    CHECK(s1[i]["completion"] == s2[i]["completion"]);
+    CHECK(close(s1[i]["advantage"].get<double>(), s2[i]["advantage"].get<double>(), 1e-9, 1e-12));
+  }
+  CHECK(max_weight_diff(dir + "/one", dir + "/two") < 1e-4);
+  return s1.size();
+}
+
 }  // namespace
 
 TEST_CASE("2-rank SFT (launch-local.sh) trains like 1 process with the same global batch", "[dist][e2e]") {
@@ -158,15 +172,7 @@ TEST_CASE("2-rank GRPO (torchrun) samples and trains like 1 process with the sam
     varied = varied || m1[i]["zero_std_frac"].get<double>() < 1.0;
   }
   CHECK(varied);  // some groups had non-zero advantages
-  // samples.jsonl (gathered from both ranks onto rank 0) holds the same completions in the same order.
-  auto s1 = read_jsonl(dir + "/one/samples.jsonl"), s2 = read_jsonl(dir + "/two/samples.jsonl");
-  REQUIRE(s1.size() == 3 * 16);
-  REQUIRE(s2.size() == s1.size());
-  for (size_t i = 0; i < s1.size(); ++i) {
-    CHECK(s1[i]["completion"] == s2[i]["completion"]);
-    CHECK(close(s1[i]["advantage"].get<double>(), s2[i]["advantage"].get<double>(), 1e-9, 1e-12));
-  }
-  CHECK(max_weight_diff(dir + "/one", dir + "/two") < 1e-4);
+  CHECK(same_samples_and_weights(dir) == 3 * 16);
 }
 
 TEST_CASE("2-rank GRPO with GSPO + TIS + REINFORCE++ + the difficulty filter trains like 1 process", "[dist][e2e]") {
@@ -202,13 +208,7 @@ TEST_CASE("2-rank GRPO with GSPO + TIS + REINFORCE++ + the difficulty filter tra
                             "mismatch_kl", "tis_weight_mean", "tis_capped_frac"})
       CHECK(close(m1[i][key].get<double>(), m2[i][key].get<double>(), 1e-3, 1e-6));
   }
-  auto s1 = read_jsonl(dir + "/one/samples.jsonl"), s2 = read_jsonl(dir + "/two/samples.jsonl");
-  REQUIRE(s1.size() == s2.size());
-  for (size_t i = 0; i < s1.size(); ++i) {
-    CHECK(s1[i]["completion"] == s2[i]["completion"]);
-    CHECK(close(s1[i]["advantage"].get<double>(), s2[i]["advantage"].get<double>(), 1e-9, 1e-12));
-  }
-  CHECK(max_weight_diff(dir + "/one", dir + "/two") < 1e-4);
+  CHECK(same_samples_and_weights(dir) == 4 * 16);
 }
 
 TEST_CASE("GRPO refuses prompts_per_step that does not split over the ranks", "[dist]") {

@@ -38,21 +38,7 @@ LossCase read_case(const nlohmann::json& c) {
   lc.cfg.epsilon_low = c["epsilon_low"].get<double>();
   lc.cfg.epsilon_high = c["epsilon_high"].get<double>();
   lc.cfg.beta = c["beta"].get<double>();
-  const std::string type = c["loss_type"].get<std::string>();
-  if (type == "grpo") {
-    lc.cfg.loss_agg = LossAgg::kSeqMeanTokenMean;
-  } else if (type == "bnpo") {
-    lc.cfg.loss_agg = LossAgg::kTokenMean;
-  } else if (type == "dapo") {
-    lc.cfg.loss_agg = LossAgg::kTokenMean;
-    lc.cfg.token_normalizer =
-        std::max(c["num_items_in_batch"].get<double>(), 1.0) / c["num_processes"].get<double>();
-  } else if (type == "dr_grpo") {
-    lc.cfg.loss_agg = LossAgg::kSeqMeanTokenSumNorm;
-    lc.cfg.max_completion_length = c["max_completion_length"].get<int>();
-  } else {
-    FAIL("unknown loss_type " << type);
-  }
+  set_trl_loss_type(lc.cfg, c);
   return lc;
 }
 

@@ -3,6 +3,7 @@
 #pragma once
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <cmath>
 #include <filesystem>
 #include <fstream>
@@ -12,6 +13,8 @@
 
 #include <nlohmann/json.hpp>
 #include <torch/torch.h>
+
+#include "r1/rl/grpo_loss.h"
 
 namespace r1_rl_test {
 
@@ -26,6 +29,26 @@ inline nlohmann::json load_grpo_fixture(const std::string& name) {
   REQUIRE(j["cases"].is_array());
   REQUIRE(!j["cases"].empty());
   return j;
+}
+
+// A fixture case's TRL loss_type as r1's loss_agg (+ normalisers): grpo, bnpo, dapo (token-mean over the
+// generation batch's tokens / processes) and dr_grpo (sum over max_completion_length).
+inline void set_trl_loss_type(r1::rl::GrpoLossConfig& cfg, const nlohmann::json& c) {
+  using r1::config::LossAgg;
+  const std::string type = c["loss_type"].get<std::string>();
+  if (type == "grpo") {
+    cfg.loss_agg = LossAgg::kSeqMeanTokenMean;
+  } else if (type == "bnpo") {
+    cfg.loss_agg = LossAgg::kTokenMean;
+  } else if (type == "dapo") {
+    cfg.loss_agg = LossAgg::kTokenMean;
+    cfg.token_normalizer = std::max(c["num_items_in_batch"].get<double>(), 1.0) / c["num_processes"].get<double>();
+  } else if (type == "dr_grpo") {
+    cfg.loss_agg = LossAgg::kSeqMeanTokenSumNorm;
+    cfg.max_completion_length = c["max_completion_length"].get<int>();
+  } else {
+    FAIL("unknown loss_type " << type);
+  }
 }
 
 inline bool fixture_close(double got, double want) {

@@ -17,7 +17,6 @@
 
 using namespace r1_rl_test;
 using r1::config::ImportanceSampling;
-using r1::config::LossAgg;
 using r1::rl::GrpoLossConfig;
 
 namespace {
@@ -51,19 +50,7 @@ VariantCase read_case(const nlohmann::json& c) {
   v.cfg.beta = c["beta"].get<double>();
   v.cfg.importance_sampling =
       c["importance_sampling"] == "sequence" ? ImportanceSampling::kSequence : ImportanceSampling::kToken;
-  const std::string type = c["loss_type"].get<std::string>();
-  if (type == "grpo") {
-    v.cfg.loss_agg = LossAgg::kSeqMeanTokenMean;
-  } else if (type == "bnpo") {
-    v.cfg.loss_agg = LossAgg::kTokenMean;
-  } else if (type == "dapo") {
-    v.cfg.loss_agg = LossAgg::kTokenMean;
-    v.cfg.token_normalizer = std::max(c["num_items_in_batch"].get<double>(), 1.0) / c["num_processes"].get<double>();
-  } else {
-    REQUIRE(type == "dr_grpo");
-    v.cfg.loss_agg = LossAgg::kSeqMeanTokenSumNorm;
-    v.cfg.max_completion_length = c["max_completion_length"].get<int>();
-  }
+  set_trl_loss_type(v.cfg, c);
   if (!c["tis_cap"].is_null()) v.tis_cap = c["tis_cap"].get<double>();
   return v;
 }
