@@ -271,6 +271,17 @@ TEST_CASE("SIGTERM stops a data stage between batches, the printed command resum
   CHECK(deterministic_rows(dir + "/b/data.jsonl") == deterministic_rows(dir + "/a/data.jsonl"));
 }
 
+namespace {
+// Whether process `pid` has a handler installed for `sig` (the SigCgt mask of /proc/<pid>/status).
+bool catches_signal(pid_t pid, int sig) {
+  std::ifstream status("/proc/" + std::to_string(pid) + "/status");
+  std::string line;
+  while (std::getline(status, line))
+    if (line.rfind("SigCgt:", 0) == 0) return (std::stoull(line.substr(7), nullptr, 16) >> (sig - 1)) & 1ULL;
+  return false;
+}
+}  // namespace
+
 TEST_CASE("r1 eval stops on SIGINT without writing a partial eval.json, a signal during start-up exits 143 with "
           "a message",
           "[reliability]") {
@@ -292,9 +303,11 @@ TEST_CASE("r1 eval stops on SIGINT without writing a partial eval.json, a signal
     if (!ec && exe.filename() == "r1") break;
     std::this_thread::sleep_for(std::chrono::milliseconds(5));
   }
-  // 300 ms: after the dynamic loader has mapped the ~100 libraries (r1's handlers run from .preinit_array, before
-  // their constructors), while LibTorch's constructors or r1's start-up still run.
-  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  // As soon as r1 catches SIGTERM (its handlers are installed from .preinit_array, before the ~100 libraries'
+  // constructors run): while LibTorch's constructors or r1's start-up still run. Waiting for the handler rather
+  // than a fixed delay keeps the test meaningful when start-up is slow (a sanitizer build maps shadow memory first).
+  for (int i = 0; i < 2000 && !catches_signal(early.pid, SIGTERM); ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
   ::kill(early.pid, SIGTERM);
   CHECK(wait_exit(early) == 143);
   CHECK(file_bytes(early.log).find("r1: ") != std::string::npos);
