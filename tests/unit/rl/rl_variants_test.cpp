@@ -110,7 +110,7 @@ TEST_CASE("GSPO and TIS: every fixture case (loss, gradient, ratios, clip metric
   CHECK(tis == 8);
 }
 
-TEST_CASE("GSPO: garbage at masked positions changes nothing; some sequences clip and some do not", "[rl]") {
+TEST_CASE("GSPO: garbage at masked positions changes nothing, some sequences clip and some do not", "[rl]") {
   const auto fx = load_variants();
   const double nan = std::numeric_limits<double>::quiet_NaN(), inf = std::numeric_limits<double>::infinity();
   bool clipped_some = false, unclipped_some = false;
@@ -191,7 +191,7 @@ TEST_CASE("RLOO and REINFORCE++-baseline advantages: every fixture case", "[rl]"
   CHECK(checked == 3);
 }
 
-TEST_CASE("RLOO: G/(G-1) times the centred reward, exactly 0 for all-equal groups; REINFORCE++ errors", "[rl]") {
+TEST_CASE("RLOO: G/(G-1) times the centred reward, exactly 0 for all-equal groups, REINFORCE++ errors", "[rl]") {
   const std::vector<double> rewards{0.5, 0.5, 0.5, 1.0, 0.0, 0.0};
   const auto a = r1::rl::rloo_advantages(rewards, 3);
   CHECK(a.advantages[0] == 0.0);
