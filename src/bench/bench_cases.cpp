@@ -9,6 +9,7 @@
 #include "r1/generate/sampler.h"
 #include "r1/io/checkpoint.h"
 #include "r1/model/packed_linear.h"
+#include "r1/rl/grpo_loss.h"
 #include "r1/rl/grpo_trainer.h"
 #include "r1/sft/lm_trainer.h"
 #include "r1/train/model_bundle.h"
@@ -114,7 +115,8 @@ sft::LmTrainPlan lm_plan(std::vector<TokenRow> rows, int batch, std::int64_t ste
 
 const std::vector<std::string>& case_names() {
   static const std::vector<std::string> names = {"gemm",         "tokenize", "train",         "packing",
-                                                 "decode1",      "decode-batch", "rollout-prefix", "grpo"};
+                                                 "decode1",      "decode-batch", "rollout-prefix", "grpo-update",
+                                                 "grpo"};
   return names;
 }
 
@@ -128,6 +130,7 @@ Json run_case(const std::string& name, const CaseOptions& options) {
   if (name == "decode1") return decode1_case(options);
   if (name == "decode-batch") return decode_batch_case(options);
   if (name == "rollout-prefix") return rollout_prefix_case(options);
+  if (name == "grpo-update") return grpo_update_case(options);
   if (name == "grpo") return grpo_case(options);
   if (name == "tokenize") return tokenize_case(options);
   throw InputError("bench: unknown case \"" + name + "\" (expected one of " + join(case_names(), ", ") + ")");
@@ -421,6 +424,105 @@ Json rollout_prefix_case(const CaseOptions& o) {
               {"same_samples", same},
               {"shared_s", shared_s},
               {"separate_s", separate_s}};
+}
+
+namespace {
+
+// A scored-looking rollout for the update benchmark: group_size completions per prompt from the fresh model, each
+// cut to a seeded length in [budget / 8, budget] (a GRPO batch's completions differ in length; the update's work
+// depends on the lengths, not on what the tokens say).
+rl::Rollout update_bench_rollout(generate::Sampler& sampler, const std::vector<std::vector<int>>& prompts,
+                                 const CaseOptions& o) {
+  rl::Rollout r;
+  r.group_size = o.group_size;
+  r.prompt_tokens = prompts;
+  std::vector<std::vector<int>> rows;
+  std::vector<std::uint64_t> seeds;
+  for (size_t k = 0; k < prompts.size(); ++k)
+    for (int g = 0; g < o.group_size; ++g) {
+      rows.push_back(prompts[k]);
+      seeds.push_back(mix64(o.seed + rows.size()));
+    }
+  config::SamplingConfig sampling;
+  sampling.temperature = 1.0;
+  sampling.max_new_tokens = o.grpo_new_tokens;
+  sampling.stop = {};
+  generate::GenerateOptions opts;
+  opts.stop_at_eos = false;
+  auto completions = sampler.generate(rows, sampling, seeds, opts);
+  Rng rng(derive_seed(o.seed, "bench/update-lengths"));
+  const int low = std::max(1, o.grpo_new_tokens / 8);
+  for (size_t i = 0; i < completions.size(); ++i) {
+    auto c = std::move(completions[i]);
+    const auto keep = static_cast<size_t>(rng.uniform_int(low, o.grpo_new_tokens));
+    c.tokens.resize(std::min(keep, c.tokens.size()));
+    c.logprobs.resize(c.tokens.size());
+    rl::RolloutSample s;
+    s.prompt_index = i / static_cast<size_t>(o.group_size);
+    s.completion = std::move(c);
+    r.samples.push_back(std::move(s));
+  }
+  return r;
+}
+
+}  // namespace
+
+Json grpo_update_case(const CaseOptions& o) {
+  Tokenizer tok = Tokenizer::load(o.tokenizer_dir);
+  const auto prompts = bench_prompts(tok, o.grpo_prompts, o.seed);
+  size_t longest = 0;
+  for (const auto& p : prompts) longest = std::max(longest, p.size());
+  auto cfg = bench_model_config(o.preset, static_cast<int>(longest) + o.grpo_new_tokens);
+  auto bundle = train::fresh_model(cfg, tok, derive_seed(o.seed, "bench/init"), kCpu);
+  auto& model = *bundle.model;
+  model.eval();
+  generate::Sampler sampler(model, tok);
+  const rl::Rollout rollout = update_bench_rollout(sampler, prompts, o);
+  std::vector<size_t> rows(rollout.samples.size());
+  for (size_t i = 0; i < rows.size(); ++i) rows[i] = i;
+  auto gen = at::detail::createCPUGenerator(o.seed);
+  const auto advantages = at::normal(0, 1, {static_cast<std::int64_t>(rows.size()), 1}, gen);
+  rl::GrpoLossConfig lc;
+  model.train();
+  // One update pass as the trainer runs it with the whole batch as one micro-batch (the default): build the batch,
+  // forward, loss against frozen log-probs, backward. Returns the seconds and the log-probs.
+  auto update = [&](bool pack, torch::Tensor* logprobs) {
+    Stopwatch clock;
+    model.zero_grad();
+    auto batch = rl::make_policy_batch(rollout, rows, false, tok.pad_id(), kCpu, pack);
+    auto lp = rl::completion_logprobs(model, batch, 1.0);
+    auto out = rl::grpo_loss(lp, lp.detach() - 0.01, torch::Tensor(), batch.mask, advantages.squeeze(1), lc);
+    out.loss.backward();
+    const double seconds = clock.seconds();
+    if (logprobs) *logprobs = (lp.detach() * batch.mask);
+    return std::make_pair(seconds, batch.tokens.numel());
+  };
+  std::vector<double> padded_s, packed_s;
+  std::int64_t padded_tokens = 0, packed_tokens = 0;
+  torch::Tensor lp_padded, lp_packed;
+  for (int r = -o.warmup; r < o.runs; ++r) {
+    auto a = update(false, &lp_padded);
+    auto b = update(true, &lp_packed);
+    padded_tokens = a.second, packed_tokens = b.second;
+    if (r < 0) continue;
+    padded_s.push_back(a.first);
+    packed_s.push_back(b.first);
+  }
+  std::int64_t real_tokens = 0, completion_tokens = 0;
+  for (const auto& s : rollout.samples) {
+    completion_tokens += static_cast<std::int64_t>(s.completion.tokens.size());
+    real_tokens += static_cast<std::int64_t>(s.completion.tokens.size() + prompts[s.prompt_index].size());
+  }
+  return Json{{"model", model_info(cfg)},
+              {"rows", rows.size()},
+              {"completion_len_mean", static_cast<double>(completion_tokens) / std::max<size_t>(1, rows.size())},
+              {"completion_len_range", Json::array({std::max(1, o.grpo_new_tokens / 8), o.grpo_new_tokens})},
+              {"real_tokens", real_tokens},
+              {"padded_tokens", padded_tokens},
+              {"packed_tokens", packed_tokens},
+              {"max_logprob_diff", (lp_packed - lp_padded).abs().max().item<double>()},
+              {"padded_s", padded_s},
+              {"packed_s", packed_s}};
 }
 
 }  // namespace r1::bench

@@ -121,6 +121,24 @@ Json figures_rollout_prefix(const Json& raw) {
               {"peak_rss_mb", raw.at("peak_rss_mb")}};
 }
 
+// A GRPO update's forward + backward, padded vs packed rows: seconds, the tokens each layout computes, the
+// paired speed-up and how far the packed log-probs are from the padded ones.
+Json figures_grpo_update(const Json& raw) {
+  const Json& r = raw.at("result");
+  auto padded = samples(r, "padded_s"), packed = samples(r, "packed_s");
+  return Json{{"rows", r.at("rows")},
+              {"completion_len_mean", r.at("completion_len_mean")},
+              {"completion_len_range", r.at("completion_len_range")},
+              {"real_tokens", r.at("real_tokens")},
+              {"padded_tokens", r.at("padded_tokens")},
+              {"packed_tokens", r.at("packed_tokens")},
+              {"max_logprob_diff", r.at("max_logprob_diff")},
+              {"padded_s", to_json(summarize(padded))},
+              {"packed_s", to_json(summarize(packed))},
+              {"update_packing_speedup", to_json(paired_ratio(padded, packed))},
+              {"peak_rss_mb", raw.at("peak_rss_mb")}};
+}
+
 // Encode/decode MB/s of one text, load seconds, and the seconds of one GRPO step's tokenizer work.
 Json figures_tokenize(const Json& raw) {
   const Json& r = raw.at("result");
@@ -140,6 +158,11 @@ Json figures_tokenize(const Json& raw) {
 std::string fmt_num(double v) {
   std::ostringstream s;
   double a = std::fabs(v);
+  if (a > 0 && a < 1e-3) {  // small differences and errors: two significant digits
+    s.precision(1);
+    s << std::scientific << v;
+    return s.str();
+  }
   s.setf(std::ios::fixed);
   s.precision(a >= 1000 ? 0 : a >= 100 ? 1 : a >= 10 ? 2 : a >= 0.1 ? 3 : 4);
   s << v;
@@ -191,7 +214,7 @@ void compute_figures(Json& bench) {
     if (name.size() > 5 && name.substr(name.size() - 5) == ".yaml") name = name.substr(0, name.size() - 5);
     Json fig = Json::object();
     auto key = [&](const std::string& c) { return c + "/" + name; };
-    for (const std::string c : {"train", "packing", "decode1", "decode-batch", "rollout-prefix", "grpo"})
+    for (const std::string c : {"train", "packing", "decode1", "decode-batch", "rollout-prefix", "grpo-update", "grpo"})
       if (has_raw(bench, key(c)) && !fig.contains("model")) fig["model"] = raw[key(c)]["result"]["model"];
     if (has_raw(bench, key("train"))) fig["train"] = figures_train(raw[key("train")], gemm_flops_per_s);
     if (has_raw(bench, key("packing"))) fig["packing"] = figures_packing(raw[key("packing")]);
@@ -200,6 +223,7 @@ void compute_figures(Json& bench) {
     if (d1 || db) fig["decode"] = figures_decode(d1, db);
     if (has_raw(bench, key("rollout-prefix")))
       fig["rollout_prefix"] = figures_rollout_prefix(raw[key("rollout-prefix")]);
+    if (has_raw(bench, key("grpo-update"))) fig["grpo_update"] = figures_grpo_update(raw[key("grpo-update")]);
     if (has_raw(bench, key("grpo"))) fig["grpo"] = figures_grpo(raw[key("grpo")]);
     if (fig.contains("grpo") && bench.contains("tokenize")) {
       // One GRPO step's tokenizing with the real vocabulary, over this preset's GRPO step (same G and prompts).
@@ -307,6 +331,13 @@ std::string render_table(const Json& bench) {
   row("  rollout s, one prefill per row", {"rollout_prefix", "separate_s"});
   row("  prefix-sharing speed-up", {"rollout_prefix", "prefix_sharing_speedup"});
   row("  same samples both ways", {"rollout_prefix", "same_samples"});
+  row("GRPO update (forward + backward), rows", {"grpo_update", "rows"});
+  row("  tokens computed, padded rows", {"grpo_update", "padded_tokens"});
+  row("  tokens computed, packed rows", {"grpo_update", "packed_tokens"});
+  row("  update s, padded rows", {"grpo_update", "padded_s"});
+  row("  update s, packed rows", {"grpo_update", "packed_s"});
+  row("  update packing speed-up", {"grpo_update", "update_packing_speedup"});
+  row("  max |log-prob difference| packed vs padded", {"grpo_update", "max_logprob_diff"});
   row("grpo_step_s", {"grpo", "grpo_step_s"});
   row("  rollout s", {"grpo", "rollout_s"});
   row("  reference log-probs s", {"grpo", "logprob_s"});

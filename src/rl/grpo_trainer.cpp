@@ -26,11 +26,11 @@ std::vector<std::vector<size_t>> chunk(const std::vector<size_t>& rows, size_t s
 // Log-probs of `rows` of the rollout under `model`, without gradient, one tensor per micro-batch chunk.
 std::vector<torch::Tensor> frozen_logprobs(model::TransformerImpl& model, const Rollout& rollout,
                                            const std::vector<std::vector<size_t>>& chunks, double temperature,
-                                           int pad_id, const torch::Device& device) {
+                                           int pad_id, const torch::Device& device, bool pack) {
   c10::InferenceMode guard;
   std::vector<torch::Tensor> out;
   for (const auto& rows : chunks) {
-    auto batch = make_policy_batch(rollout, rows, false, pad_id, device);
+    auto batch = make_policy_batch(rollout, rows, false, pad_id, device, pack);
     out.push_back(completion_logprobs(model, batch, temperature).clone());
   }
   return out;
@@ -233,10 +233,11 @@ FrozenLogprobs GrpoTrainer::freeze_logprobs(const GroupBatch& batch) {
   const bool one_update = cfg_.grpo.iterations == 1 && minibatch_ >= batch.rows();
   const int pad = policy_.tokenizer.pad_id();
   const double temperature = cfg_.sampling.temperature;
+  const bool pack = cfg_.grpo.packing;
   if (!local.empty() && !one_update)
-    frozen.old_lp = frozen_logprobs(*policy_.model, batch.local(), chunks, temperature, pad, ctx_.device);
+    frozen.old_lp = frozen_logprobs(*policy_.model, batch.local(), chunks, temperature, pad, ctx_.device, pack);
   if (!local.empty() && reference_.enabled())
-    frozen.ref_lp = frozen_logprobs(reference_.model(), batch.local(), chunks, temperature, pad, ctx_.device);
+    frozen.ref_lp = frozen_logprobs(reference_.model(), batch.local(), chunks, temperature, pad, ctx_.device, pack);
   frozen.seconds = clock.seconds();
   return frozen;
 }
@@ -255,7 +256,7 @@ double GrpoTrainer::minibatch_update(int iteration, const GroupBatch& batch,
   loop_.optimizer().zero_grad();
   double mb_loss = 0;
   for (const auto& local : chunk(batch.local_rows_of(rows), micro_)) {
-    auto pb = make_policy_batch(batch.local(), local, cfg_.grpo.mask_truncated, pad, ctx_.device);
+    auto pb = make_policy_batch(batch.local(), local, cfg_.grpo.mask_truncated, pad, ctx_.device, cfg_.grpo.packing);
     torch::Tensor entropy;
     auto lp = completion_logprobs(*policy_.model, pb, cfg_.sampling.temperature, iteration == 0 ? &entropy : nullptr);
     const int64_t width = lp.size(1);

@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <stdexcept>
 
+#include "r1/model/attention_mask.h"
 #include "r1/model/logprobs.h"
 #include "r1/tokenizer/prompt_template.h"
 #include "r1/util/rng.h"
@@ -91,26 +92,71 @@ void score_rollout(Rollout& rollout, const RewardSet& rewards) {
   rollout.seconds += clock.seconds();
 }
 
+namespace {
+
+// One training sequence of a policy batch: its prompt and completion, where it lies, and what it carries.
+struct SequenceRef {
+  const std::vector<int>* prompt;
+  const RolloutSample* sample;
+  int64_t length() const { return static_cast<int64_t>(prompt->size() + sample->completion.tokens.size()); }
+};
+
+// Packs sequences of the given lengths into rows of `capacity` tokens, first fit in order of decreasing length
+// (ties in batch order, so the layout is deterministic). Returns each sequence's (row, offset).
+std::vector<std::pair<int64_t, int64_t>> first_fit_decreasing(const std::vector<int64_t>& lengths, int64_t capacity,
+                                                              int64_t* rows) {
+  std::vector<size_t> order(lengths.size());
+  for (size_t i = 0; i < order.size(); ++i) order[i] = i;
+  std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) { return lengths[a] > lengths[b]; });
+  std::vector<int64_t> used;
+  std::vector<std::pair<int64_t, int64_t>> place(lengths.size());
+  for (size_t i : order) {
+    size_t r = 0;
+    while (r < used.size() && used[r] + lengths[i] > capacity) ++r;
+    if (r == used.size()) used.push_back(0);
+    place[i] = {static_cast<int64_t>(r), used[r]};
+    used[r] += lengths[i];
+  }
+  *rows = static_cast<int64_t>(used.size());
+  return place;
+}
+
+}  // namespace
+
 PolicyBatch make_policy_batch(const Rollout& rollout, const std::vector<size_t>& rows, bool mask_truncated,
-                              int pad_id, const torch::Device& device) {
+                              int pad_id, const torch::Device& device, bool pack) {
   const int64_t n = static_cast<int64_t>(rows.size());
+  std::vector<SequenceRef> seqs;
+  std::vector<int64_t> lengths;
   int64_t max_len = 1, max_c = 1;
   for (size_t r : rows) {
     const auto& s = rollout.samples[r];
-    int64_t p = rollout.prompt_tokens[s.prompt_index].size(), c = s.completion.tokens.size();
-    max_len = std::max(max_len, p + c);
-    max_c = std::max(max_c, c);
+    seqs.push_back({&rollout.prompt_tokens[s.prompt_index], &s});
+    lengths.push_back(seqs.back().length());
+    max_len = std::max(max_len, lengths.back());
+    max_c = std::max<int64_t>(max_c, static_cast<int64_t>(s.completion.tokens.size()));
   }
-  std::vector<int64_t> tokens(n * max_len, pad_id), idx(n * max_c, 0), targets(n * max_c, pad_id);
+  // Layout: padded = sequence i alone in row i; packed = rows of max_len tokens holding several sequences.
+  int64_t layout_rows = n;
+  std::vector<std::pair<int64_t, int64_t>> place(n);
+  if (pack) {
+    place = first_fit_decreasing(lengths, max_len, &layout_rows);
+  } else {
+    for (int64_t i = 0; i < n; ++i) place[i] = {i, 0};
+  }
+  std::vector<int64_t> tokens(layout_rows * max_len, pad_id), idx(n * max_c, 0), targets(n * max_c, pad_id);
+  std::vector<int64_t> segments(pack ? layout_rows * max_len : 0, -1);
   std::vector<float> mask(n * max_c, 0.0f), sampler_logp(n * max_c, 0.0f);
   PolicyBatch b;
   for (int64_t i = 0; i < n; ++i) {
-    const auto& s = rollout.samples[rows[i]];
-    const auto& prompt = rollout.prompt_tokens[s.prompt_index];
+    const auto& s = *seqs[i].sample;
+    const auto& prompt = *seqs[i].prompt;
     const auto& comp = s.completion.tokens;
-    int64_t p = prompt.size(), c = comp.size();
-    std::copy(prompt.begin(), prompt.end(), tokens.begin() + i * max_len);
-    std::copy(comp.begin(), comp.end(), tokens.begin() + i * max_len + p);
+    const int64_t p = prompt.size(), c = comp.size();
+    const int64_t start = place[i].first * max_len + place[i].second;  // flat index of the sequence's first token
+    std::copy(prompt.begin(), prompt.end(), tokens.begin() + start);
+    std::copy(comp.begin(), comp.end(), tokens.begin() + start + p);
+    if (pack) std::fill(segments.begin() + start, segments.begin() + start + p + c, i);
     bool carries_loss = !(mask_truncated && s.completion.truncated());
     if (s.completion.logprobs.size() != comp.size())
       throw std::logic_error("make_policy_batch: row " + std::to_string(rows[i]) + " has " +
@@ -118,7 +164,8 @@ PolicyBatch make_policy_batch(const Rollout& rollout, const std::vector<size_t>&
                           " sampler log-probs");
     std::copy(s.completion.logprobs.begin(), s.completion.logprobs.end(), sampler_logp.begin() + i * max_c);
     for (int64_t j = 0; j < max_c; ++j) {
-      idx[i * max_c + j] = std::min(p - 1 + j, max_len - 1);
+      // Beyond the completion the index stays inside the sequence (its last token): no loss is taken there.
+      idx[i * max_c + j] = start + std::min(p - 1 + j, p + c - 1) - (pack ? 0 : place[i].first * max_len);
       if (j < c) {
         targets[i * max_c + j] = comp[j];
         if (carries_loss) {
@@ -129,19 +176,35 @@ PolicyBatch make_policy_batch(const Rollout& rollout, const std::vector<size_t>&
     }
   }
   auto i64 = torch::TensorOptions().dtype(torch::kInt64);
-  b.tokens = torch::from_blob(tokens.data(), {n, max_len}, i64).clone().to(device);
+  b.tokens = torch::from_blob(tokens.data(), {layout_rows, max_len}, i64).clone().to(device);
   b.gather_idx = torch::from_blob(idx.data(), {n, max_c}, i64).clone().to(device);
   b.targets = torch::from_blob(targets.data(), {n, max_c}, i64).clone().to(device);
   b.mask = torch::from_blob(mask.data(), {n, max_c}, torch::kFloat32).clone().to(device);
   b.sampler_logp = torch::from_blob(sampler_logp.data(), {n, max_c}, torch::kFloat32).clone().to(device);
+  if (pack) {
+    // Padding at a row's end gets a segment of its own (ids past every sequence's), as SFT's collation does.
+    for (int64_t r = 0; r < layout_rows; ++r)
+      for (int64_t t = 0; t < max_len; ++t)
+        if (segments[r * max_len + t] < 0) segments[r * max_len + t] = n;
+    b.segments = torch::from_blob(segments.data(), {layout_rows, max_len}, i64).clone().to(device);
+  }
   return b;
 }
 
 torch::Tensor completion_logprobs(model::TransformerImpl& model, const PolicyBatch& batch, double temperature,
                                   torch::Tensor* entropy) {
-  auto hidden = model::causal_hidden(model, batch.tokens);  // [n, L, H]
-  auto idx = batch.gather_idx.unsqueeze(-1).expand({-1, -1, hidden.size(-1)});
-  auto sel = hidden.gather(1, idx);                          // [n, C, H]
+  torch::Tensor sel;  // [n, C, H]: the hidden state that predicts each completion token
+  const int64_t n = batch.gather_idx.size(0), c = batch.gather_idx.size(1);
+  if (batch.packed()) {
+    const auto& seg = batch.segments;
+    // [R, L, H]: block-diagonal causal attention, positions restarting per sequence
+    auto hidden = model.hidden(batch.tokens, model::packed_positions(seg), model::packed_causal_mask(seg));
+    const int64_t h = hidden.size(-1);
+    sel = hidden.reshape({-1, h}).index_select(0, batch.gather_idx.reshape({-1})).view({n, c, h});
+  } else {
+    auto hidden = model::causal_hidden(model, batch.tokens);  // [n, L, H]
+    sel = hidden.gather(1, batch.gather_idx.unsqueeze(-1).expand({-1, -1, hidden.size(-1)}));
+  }
   auto out = model::token_logprobs(model, sel, batch.targets, temperature, entropy != nullptr);
   if (entropy) *entropy = out.entropy.detach();
   return out.logprobs;

@@ -32,6 +32,10 @@ Json grpo_case(const CaseOptions& o);
 // A GRPO rollout's generation (grpo_prompts prompts in the R1-Zero template, group_size rows each), with and without
 // shared prefills, paired: {"shared_s": [...], "separate_s": [...], "same_samples", "prompt_tokens_mean", ...}.
 Json rollout_prefix_case(const CaseOptions& o);
+// A GRPO update's forward + backward over one rollout batch (group_size x grpo_prompts completions of lengths drawn
+// uniformly from [grpo_new_tokens / 8, grpo_new_tokens]), padded vs packed rows, paired:
+// {"padded_s": [...], "packed_s": [...], "padded_tokens", "packed_tokens", "real_tokens", "max_logprob_diff", ...}.
+Json grpo_update_case(const CaseOptions& o);
 // A Hugging Face tokenizer.json (hf_tokenizer): {"load_s": [...], "prose"/"mixed": {"bytes", "encode_s": [...],
 // "decode_s": [...]}, "grpo_step": {"seconds": [...]}} (tokenize_case.cpp).
 Json tokenize_case(const CaseOptions& o);

@@ -24,6 +24,7 @@ struct GrpoConfig {
   bool dynamic_sampling = false;      // DAPO: drop zero-variance groups and refill
   int max_resample_rounds = 3;        // dynamic sampling: extra rollout rounds per step at most
   bool mask_truncated = false;        // DAPO: no loss on completions cut by max_new_tokens
+  bool packing = true;                // update forwards pack several sequences per row (no padding computed)
 
   template <class V>
   void visit(V& v) {
@@ -45,6 +46,7 @@ struct GrpoConfig {
     v("dynamic_sampling", dynamic_sampling);
     v("max_resample_rounds", max_resample_rounds, Min{0});
     v("mask_truncated", mask_truncated);
+    v("packing", packing);
   }
   void check(Problems& p, const std::string& path) const;
 };

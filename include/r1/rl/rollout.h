@@ -48,19 +48,28 @@ Rollout collect_rollout(generate::Sampler& sampler, const Tokenizer& tokenizer, 
 // Scores every sample with the reward set (RolloutSample::outcome); the time adds to rollout.seconds.
 void score_rollout(Rollout& rollout, const RewardSet& rewards);
 
+// The sequences (prompt + completion) of a policy update, laid out one per row (padded) or several per row
+// (packed); the completion-side tensors are [n, C] per sequence either way.
 struct PolicyBatch {
-  torch::Tensor tokens;      // [n, L] int64: prompt + completion, right-padded
-  torch::Tensor gather_idx;  // [n, C] int64: position whose hidden state predicts completion token j
+  torch::Tensor tokens;      // [R, L] int64: padded: R = n rows, sequence i in row i, right-padded;
+                             //   packed: sequences packed whole into R <= n rows of L = the longest's length
+  torch::Tensor segments;    // packed only: [R, L] int64, the sequence of each token (padding: a segment of its own)
+  torch::Tensor gather_idx;  // [n, C] int64: the position whose hidden state predicts completion token j
+                             //   (padded: a column of row i; packed: an index into the flattened [R * L] tokens)
   torch::Tensor targets;     // [n, C] int64: completion tokens (pad beyond each completion)
   torch::Tensor mask;        // [n, C] float32: 1 on completion tokens that carry loss
   torch::Tensor sampler_logp;  // [n, C] float32: the sampler's log-prob of each completion token (0 beyond it)
   std::int64_t active_tokens = 0;
+
+  bool packed() const { return segments.defined(); }
 };
 
 // Rows of the rollout (sample indices) as tensors on `device`. mask_truncated: completions cut by the length
-// limit carry no loss (DAPO overlong filtering).
+// limit carry no loss (DAPO overlong filtering). pack: several sequences per row (first fit, longest first, rows
+// as long as the longest sequence), attended block-diagonally with positions restarting per sequence: the same
+// log-probs as the padded layout without computing the padding.
 PolicyBatch make_policy_batch(const Rollout& rollout, const std::vector<size_t>& rows, bool mask_truncated,
-                              int pad_id, const torch::Device& device);
+                              int pad_id, const torch::Device& device, bool pack = false);
 
 // Per-token log-probs [n, C] of the batch's completion tokens under `model` at `temperature`
 // (entropy [n, C] too when asked).

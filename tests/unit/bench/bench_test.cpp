@@ -89,7 +89,8 @@ TEST_CASE("r1 bench writes bench.json with every figure and prints the table", "
            {"decode", "batch_1", "decode_speedup_vs_no_cache"}, {"decode", "batch_n", "decode_tokens_per_s"},
            {"grpo", "grpo_step_s"}, {"grpo", "rollout_s"}, {"grpo", "logprob_s"}, {"grpo", "update_s"},
            {"rollout_prefix", "shared_s"}, {"rollout_prefix", "separate_s"},
-           {"rollout_prefix", "prefix_sharing_speedup"}}) {
+           {"rollout_prefix", "prefix_sharing_speedup"}, {"grpo_update", "padded_s"}, {"grpo_update", "packed_s"},
+           {"grpo_update", "update_packing_speedup"}}) {
     const Json* f = &p;
     for (const auto& k : path) {
       INFO(k);
@@ -114,6 +115,12 @@ TEST_CASE("r1 bench writes bench.json with every figure and prints the table", "
   REQUIRE(p["rollout_prefix"]["same_samples"] == "yes");
   REQUIRE(p["rollout_prefix"]["rows"] == 4);
   REQUIRE(p["rollout_prefix"]["prompt_tokens_mean"].get<double>() > 100);
+  // Packed update rows compute fewer tokens than padded ones, never fewer than the real ones, same log-probs.
+  const Json& u = p["grpo_update"];
+  REQUIRE(u["rows"] == 4);
+  REQUIRE(u["real_tokens"].get<std::int64_t>() <= u["packed_tokens"].get<std::int64_t>());
+  REQUIRE(u["packed_tokens"].get<std::int64_t>() <= u["padded_tokens"].get<std::int64_t>());
+  REQUIRE(u["max_logprob_diff"].get<double>() <= 1e-5);
   // In every run, the GRPO split adds up to no more than the step.
   const Json& g = b["raw"]["grpo/micro"]["result"];
   for (size_t i = 0; i < g["step_s"].size(); ++i) {
@@ -126,6 +133,7 @@ TEST_CASE("r1 bench writes bench.json with every figure and prints the table", "
   REQUIRE(text.find("decode_speedup_vs_no_cache") != std::string::npos);
   REQUIRE(text.find("encode MB/s, mixed scripts") != std::string::npos);
   REQUIRE(text.find("prefix-sharing speed-up") != std::string::npos);
+  REQUIRE(text.find("update packing speed-up") != std::string::npos);
   REQUIRE(r.output.find("grpo_step_s") != std::string::npos);
 }
 
