@@ -80,6 +80,12 @@ const std::vector<EnumEntry<ComputeDtype>>& EnumTable<ComputeDtype>::entries() {
   return t;
 }
 
+const std::vector<EnumEntry<SaveDtype>>& EnumTable<SaveDtype>::entries() {
+  static const std::vector<EnumEntry<SaveDtype>> t = {
+      {SaveDtype::kAuto, "auto"}, {SaveDtype::kFloat32, "float32"}, {SaveDtype::kBfloat16, "bfloat16"}};
+  return t;
+}
+
 const std::vector<EnumEntry<PromptSplit>>& EnumTable<PromptSplit>::entries() {
   static const std::vector<EnumEntry<PromptSplit>> t = {{PromptSplit::kTrain, "train"}, {PromptSplit::kEval, "eval"}};
   return t;

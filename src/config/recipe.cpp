@@ -426,6 +426,7 @@ std::string hashed_config_text(const StageEntry& stage, const RunSettings& run) 
   node["stage"] = non_default_entries(write_custom(stage), write_custom(defaults), {"name", "kind"});
   node["seed"] = run.seed;
   if (run.dtype != RunSettings{}.dtype) node["dtype"] = write_value(run.dtype);
+  if (run.save_dtype != RunSettings{}.save_dtype) node["save_dtype"] = write_value(run.save_dtype);
   return emit_yaml(node);
 }
 

@@ -86,6 +86,14 @@ DistinctPrompts distinct_prompts(const std::vector<std::vector<int>>& prompts) {
   }
   return d;
 }
+// Logits [B, V] restricted to the tokenizer's `real` ids: a checkpoint's vocab_size may pad the embedding beyond
+// the tokenizer (Qwen2.5: 151,936 rows for 151,665 tokens), and those rows must never be sampled. Dropping them is
+// -inf masking without the masked columns: softmax, top-k/top-p and the log-probs cover the real ids only, and no
+// rounding of the inverse CDF can land on a padded id.
+torch::Tensor real_vocab_logits(const torch::Tensor& logits, int64_t real) {
+  const int64_t v = logits.size(-1);
+  return real > 0 && real < v ? logits.narrow(-1, 0, real) : logits;
+}
 // The KV cache's element type for sampling.kv_cache_dtype: nullopt = the model's dtype.
 std::optional<torch::ScalarType> kv_cache_scalar_type(config::KvCacheDtype dtype) {
   switch (dtype) {
@@ -122,7 +130,8 @@ std::vector<Completion> Sampler::generate(const std::vector<std::vector<int>>& p
   const auto device = model_.device();
   const auto i64 = torch::TensorOptions().dtype(torch::kInt64);
   const int64_t capacity = p + max_new;
-  const int pad = tokenizer_.pad_id(), eos = tokenizer_.eos_id();
+  const int pad = tokenizer_.pad_id();
+  const int64_t real_vocab = tokenizer_.vocab_size();
 
   // Left-padded prompt block and per-row pad counts.
   std::vector<int64_t> tok_host(b * p, pad), pads(b);
@@ -195,7 +204,7 @@ std::vector<Completion> Sampler::generate(const std::vector<std::vector<int>>& p
     const int64_t ab = static_cast<int64_t>(active.size());
     for (int64_t i = 0; i < ab; ++i) u_host[i] = rngs[active[i]].uniform();
     auto uniforms = torch::from_blob(u_host.data(), {ab}, torch::kFloat64).to(device);
-    auto [ids, lps] = sample_next(logits, cfg, uniforms);
+    auto [ids, lps] = sample_next(real_vocab_logits(logits, real_vocab), cfg, uniforms);
     // The one host sync per token: the stop check needs the ids.
     auto ids_cpu = ids.to(torch::kCPU);
     auto lps_cpu = lps.to(torch::kCPU, torch::kFloat32);
@@ -213,7 +222,7 @@ std::vector<Completion> Sampler::generate(const std::vector<std::vector<int>>& p
       out[r].tokens.push_back(id);
       out[r].logprobs.push_back(lpp[i]);
       ++generated;
-      if (id == eos && options.stop_at_eos) {
+      if (options.stop_at_eos && tokenizer_.is_eos(id)) {
         done[r] = true;
         out[r].finish = FinishReason::kEos;
         ++finished;

@@ -25,6 +25,7 @@ constexpr const char* kIndexFile = "model.safetensors.index.json";
 constexpr const char* kSpmFile = "tokenizer.model";
 constexpr const char* kHfTokenizerFile = "tokenizer.json";
 constexpr const char* kTokenizerConfigFile = "tokenizer_config.json";
+constexpr const char* kGenerationConfigFile = "generation_config.json";
 // The files a tokenizer.json checkpoint carries besides it (kept as the model ships them).
 constexpr const char* kHfTokenizerCompanions[] = {kTokenizerConfigFile, "chat_template.jinja"};
 constexpr const char* kTrainerDir = "trainer_state";
@@ -62,8 +63,7 @@ bool is_plain_name(const std::string& name) {
          name.find('\0') == std::string::npos;
 }
 
-Json parse_json_file(const fs::path& path) {
-  std::string text = read_file(path);
+Json parse_json_text(const std::string& text, const fs::path& path) {
   try {
     return Json::parse(text);
   } catch (const Json::exception& e) {
@@ -73,6 +73,8 @@ Json parse_json_file(const fs::path& path) {
                      ")");
   }
 }
+
+Json parse_json_file(const fs::path& path) { return parse_json_text(read_file(path), path); }
 
 std::string pretty(const Json& j) { return j.dump(2, ' ', false, Json::error_handler_t::replace) + "\n"; }
 
@@ -158,17 +160,58 @@ void write_spm_tokenizer_config(const fs::path& dir, const CheckpointContent& c)
   write_file_atomic(dir / "special_tokens_map.json", pretty(special));
 }
 
+// The input model's generation_config.json as it came, else r1's own: bos, eos (a list when several), pad.
 void write_generation_config(const fs::path& dir, const CheckpointContent& c) {
+  if (!c.generation_config.empty()) {
+    write_file_atomic(dir / kGenerationConfigFile, c.generation_config);
+    return;
+  }
+  std::vector<int> eos = c.eos_ids;
+  if (eos.empty() && c.eos_id >= 0) eos.push_back(c.eos_id);
   Json gen = Json::object();
   if (c.bos_id >= 0) gen["bos_token_id"] = c.bos_id;
-  if (c.eos_id >= 0) gen["eos_token_id"] = c.eos_id;
+  if (eos.size() == 1) gen["eos_token_id"] = eos.front();
+  if (eos.size() > 1) gen["eos_token_id"] = eos;
   if (c.pad_id >= 0) gen["pad_token_id"] = c.pad_id;
-  write_file_atomic(dir / "generation_config.json", pretty(gen));
+  write_file_atomic(dir / kGenerationConfigFile, pretty(gen));
+}
+
+// Each id indexes the model's embedding: InputError "<file>: key \"<key>\": id ... is outside ..." otherwise.
+void require_ids_in_vocab(const std::vector<int>& ids, const fs::path& file, const char* key, int vocab) {
+  for (int id : ids)
+    if (id >= vocab)
+      throw InputError(file.string() + ": key \"" + key + "\": id " + std::to_string(id) +
+                       " is outside the model's vocabulary (config.json vocab_size " + std::to_string(vocab) + ")");
+}
+
+// generation_config.json's eos_token_id (an int or a list of ints; [] when absent or null), each below `vocab`.
+std::vector<int> generation_eos_ids(const std::string& text, const fs::path& file, int vocab) {
+  Json gen = parse_json_text(text, file);
+  if (!gen.is_object()) throw InputError(file.string() + ": expected a JSON object, got " + describe_json(gen));
+  std::vector<int> ids = read_token_ids(gen, "eos_token_id", file.string());
+  require_ids_in_vocab(ids, file, "eos_token_id", vocab);
+  return ids;
+}
+
+// config.json's eos ids (checked against its vocab_size), then generation_config.json's, without repeats.
+std::vector<int> model_eos_ids(const fs::path& dir, const HfModelInfo& info, const std::vector<int>& generation) {
+  require_ids_in_vocab(info.eos_ids, dir / kConfigFile, "eos_token_id", info.config.vocab_size);
+  std::vector<int> ids;
+  for (const auto* list : {&info.eos_ids, &generation})
+    for (int id : *list)
+      if (std::find(ids.begin(), ids.end(), id) == ids.end()) ids.push_back(id);
+  return ids;
+}
+
+// config.json; eos_token_id lists every eos id when there are several (eos_id first), so none is lost.
+void write_config(const fs::path& dir, const CheckpointContent& c) {
+  Json config = hf_config_from_model(c.model, c.vocab_size, c.bos_id, c.eos_id, c.pad_id, c.torch_dtype);
+  if (c.eos_ids.size() > 1) config["eos_token_id"] = c.eos_ids;
+  write_file_atomic(dir / kConfigFile, pretty(config));
 }
 
 void write_weights(const fs::path& dir, const CheckpointContent& c) {
-  write_file_atomic(dir / kConfigFile,
-                    pretty(hf_config_from_model(c.model, c.vocab_size, c.bos_id, c.eos_id, c.pad_id, c.torch_dtype)));
+  write_config(dir, c);
   save_safetensors((dir / kWeightsFile).string(), c.weights, {{"format", "pt"}});
   for (const auto& [file, bytes] : c.tokenizer_files) write_file_atomic(dir / file, bytes);
   if (c.tokenizer_files.count(kTokenizerConfigFile) == 0) write_spm_tokenizer_config(dir, c);
@@ -251,6 +294,7 @@ std::string save_checkpoint(const std::string& stage_dir, const std::string& nam
   uint64_t tokenizer_bytes = 0;
   for (const auto& [file, text] : c.tokenizer_files) tokenizer_bytes += text.size();
   uint64_t bytes = tensor_bytes(c.weights) + tensor_bytes(c.trainer_tensors) + tokenizer_bytes +
+                   c.generation_config.size() +
                    (c.trainer_state.is_null() ? 0 : c.trainer_state.dump().size());
   require_free_space(stage, 2 * bytes + (1u << 20), "checkpoint " + (stage / name).string());
 
@@ -314,6 +358,13 @@ LoadedCheckpoint load_checkpoint(const std::string& path, bool with_trainer_stat
   out.path = resolve_checkpoint_dir(path);
   fs::path dir(out.path);
   out.info = load_hf_config((dir / kConfigFile).string());
+  std::vector<int> generation_eos;
+  if (path_exists(dir / kGenerationConfigFile)) {
+    out.generation_config = read_file(dir / kGenerationConfigFile);
+    generation_eos = generation_eos_ids(out.generation_config, dir / kGenerationConfigFile,
+                                        out.info.config.vocab_size);
+  }
+  out.eos_ids = model_eos_ids(dir, out.info, generation_eos);
 
   if (path_exists(dir / kWeightsFile)) out.weights = load_safetensors((dir / kWeightsFile).string());
   else if (path_exists(dir / kIndexFile)) out.weights = load_sharded(dir);

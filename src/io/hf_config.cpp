@@ -1,8 +1,12 @@
 // Hugging Face config.json <-> ModelConfig for Llama, Qwen2 and Mistral, rejecting what the model cannot run.
 #include "r1/io/hf_config.h"
 
+#include <algorithm>
+#include <cmath>
 #include <limits>
+#include <optional>
 #include <set>
+#include <vector>
 
 #include "r1/config/problems.h"
 #include "r1/util/error.h"
@@ -143,6 +147,217 @@ void refuse_architecture_keys(const Json& j, const std::string& source) {
   }
 }
 
+// ---- RoPE scaling ------------------------------------------------------------------------------------
+// config.json's "rope_scaling" (or transformers 5's "rope_parameters") -> config::RopeScaling, with the keys and
+// values transformers 4.57's rope_config_validation requires; where it only warns (a factor below 1, beta_fast below
+// beta_slow, high_freq_factor not above low_freq_factor), r1 refuses, since the result would not be a scaling.
+
+using config::RopeType;
+
+// Where the keys are read: the object, its name in messages ("rope_scaling"), the file.
+struct RopeSource {
+  const Json& object;
+  std::string name;
+  const std::string& source;
+  std::string key(const std::string& k) const { return name + "." + k; }
+  [[noreturn]] void fail(const std::string& k, const std::string& message) const {
+    fail_key(source, key(k), message);
+  }
+};
+
+// The parameters each rope_type requires and accepts, besides its type key (as transformers 4.57 lists them).
+struct RopeKeys {
+  std::vector<std::string> required, optional;
+};
+
+const RopeKeys& rope_keys(RopeType type) {
+  static const RopeKeys none{{}, {}};
+  static const RopeKeys linear{{"factor"}, {}};
+  static const RopeKeys dynamic{{"factor"}, {"original_max_position_embeddings"}};
+  static const RopeKeys llama3{{"factor", "original_max_position_embeddings", "low_freq_factor", "high_freq_factor"},
+                               {}};
+  static const RopeKeys yarn{{"factor"},
+                             {"original_max_position_embeddings", "attention_factor", "beta_fast", "beta_slow",
+                              "mscale", "mscale_all_dim", "truncate"}};
+  switch (type) {
+    case RopeType::kLinear: return linear;
+    case RopeType::kDynamic: return dynamic;
+    case RopeType::kLlama3: return llama3;
+    case RopeType::kYarn: return yarn;
+    case RopeType::kDefault: break;
+  }
+  return none;
+}
+
+std::string join_keys(const std::vector<std::string>& keys) {
+  std::string out;
+  for (const auto& k : keys) out += (out.empty() ? "" : ", ") + k;
+  return out.empty() ? "none" : out;
+}
+
+// The type from "rope_type" or the legacy "type" (both: they must agree). Absent: an error, or default when
+// `type_optional` (transformers 5's rope_parameters).
+RopeType read_rope_type(const RopeSource& r, bool type_optional, config::RopeScaling& out) {
+  const std::string choices = config::enum_choices<RopeType>();
+  auto name_at = [&](const char* key) -> std::optional<std::string> {
+    const Json* v = find_set(r.object, key);
+    if (!v) return std::nullopt;
+    if (!v->is_string()) r.fail(key, "expected a string (one of " + choices + "), got " + describe_json(*v));
+    return v->get<std::string>();
+  };
+  std::optional<std::string> current = name_at("rope_type"), legacy = name_at("type");
+  out.rope_type_key = current.has_value() || !legacy;
+  out.legacy_type_key = legacy.has_value();
+  if (current && legacy && *current != *legacy)
+    r.fail("type", quote(*legacy) + " conflicts with " + r.key("rope_type") + " " + quote(*current));
+  if (!current && !legacy) {
+    if (type_optional) return RopeType::kDefault;
+    r.fail("rope_type", "missing (expected one of " + choices + ")");
+  }
+  const std::string& name = current ? *current : *legacy;
+  auto type = config::enum_from_name<RopeType>(name);
+  if (!type)
+    r.fail(current ? "rope_type" : "type",
+           "RoPE scaling type " + quote(name) + " is not supported (expected one of " + choices + ")");
+  return *type;
+}
+
+// Refuses parameters the type does not take (null values are ignored); `also` lists keys read elsewhere.
+void refuse_unknown_rope_keys(const RopeSource& r, RopeType type, const std::vector<std::string>& also) {
+  const RopeKeys& keys = rope_keys(type);
+  for (const auto& [key, value] : r.object.items()) {
+    auto listed = [&](const std::vector<std::string>& list) {
+      return std::find(list.begin(), list.end(), key) != list.end();
+    };
+    if (key == "rope_type" || key == "type" || value.is_null() || listed(keys.required) || listed(keys.optional) ||
+        listed(also))
+      continue;
+    std::vector<std::string> accepted = keys.required;
+    accepted.insert(accepted.end(), keys.optional.begin(), keys.optional.end());
+    r.fail(key, std::string("not a parameter of rope_type ") + quote(config::enum_name(type)) + " (it takes " +
+                    join_keys(accepted) + ")");
+  }
+}
+
+// A number of the object: nullopt when absent or null; `min` bounds it (inclusive or strictly above).
+std::optional<double> rope_number(const RopeSource& r, const std::string& key, double min, bool inclusive) {
+  const Json* v = find_set(r.object, key);
+  if (!v) return std::nullopt;
+  const std::string bound = (inclusive ? ">= " : "> ") + format_number(min);
+  if (!v->is_number()) r.fail(key, "expected a number " + bound + ", got " + describe_json(*v));
+  double value = v->get<double>();
+  bool ok = std::isfinite(value) && (inclusive ? value >= min : value > min);
+  if (!ok) r.fail(key, "expected a number " + bound + ", got " + v->dump());
+  return value;
+}
+
+// A parameter the type requires (present and not null).
+double required_rope_number(const RopeSource& r, RopeType type, const std::string& key, double min, bool inclusive) {
+  if (auto v = rope_number(r, key, min, inclusive)) return *v;
+  r.fail(key, std::string("missing (rope_type ") + quote(config::enum_name(type)) + " requires " +
+                  join_keys(rope_keys(type).required) + ")");
+}
+
+// llama3's and yarn's parameters beyond factor and original_max_position_embeddings.
+void read_llama3_keys(const RopeSource& r, config::RopeScaling& s) {
+  s.low_freq_factor = required_rope_number(r, s.type, "low_freq_factor", 0.0, false);
+  s.high_freq_factor = required_rope_number(r, s.type, "high_freq_factor", 0.0, false);
+  if (!(s.high_freq_factor > s.low_freq_factor))
+    r.fail("high_freq_factor", "must be greater than low_freq_factor (got " + Json(s.high_freq_factor).dump() +
+                                   " and " + Json(s.low_freq_factor).dump() + ")");
+}
+
+void read_yarn_keys(const RopeSource& r, config::RopeScaling& s) {
+  s.attention_factor = rope_number(r, "attention_factor", 0.0, false);
+  s.beta_fast = rope_number(r, "beta_fast", 0.0, false);
+  s.beta_slow = rope_number(r, "beta_slow", 0.0, false);
+  s.mscale = rope_number(r, "mscale", 0.0, true);
+  s.mscale_all_dim = rope_number(r, "mscale_all_dim", 0.0, true);
+  if (s.beta_fast.value_or(32.0) < s.beta_slow.value_or(1.0))
+    r.fail("beta_fast", "must be >= beta_slow (got " + Json(s.beta_fast.value_or(32.0)).dump() + " and " +
+                            Json(s.beta_slow.value_or(1.0)).dump() + "; absent, they are 32 and 1)");
+  if (const Json* t = find_set(r.object, "truncate")) {
+    if (!t->is_boolean()) r.fail("truncate", "expected true or false, got " + describe_json(*t));
+    s.truncate = t->get<bool>();
+  }
+}
+
+config::RopeScaling read_rope_scaling(const RopeSource& r, bool type_optional, const std::vector<std::string>& also) {
+  if (!r.object.is_object())
+    fail_key(r.source, r.name, "expected an object or null, got " + describe_json(r.object));
+  config::RopeScaling s;
+  s.type = read_rope_type(r, type_optional, s);
+  refuse_unknown_rope_keys(r, s.type, also);
+  if (s.type == RopeType::kDefault) return s;
+  s.factor = required_rope_number(r, s.type, "factor", 1.0, true);
+  if (const Json* v = find_set(r.object, "original_max_position_embeddings"))
+    s.original_max_position_embeddings = as_int(*v, r.key("original_max_position_embeddings"), r.source, 1);
+  else if (s.type == RopeType::kLlama3)
+    required_rope_number(r, s.type, "original_max_position_embeddings", 1.0, true);  // throws "missing"
+  if (s.type == RopeType::kLlama3) read_llama3_keys(r, s);
+  if (s.type == RopeType::kYarn) read_yarn_keys(r, s);
+  return s;
+}
+
+// transformers 5 writes "rope_parameters": rope_theta and partial_rotary_factor beside the rope_scaling keys.
+// Fills m.rope_theta and m.rope_scaling from it; a top-level rope_theta or a rope_scaling must agree with it.
+void read_rope_parameters(const Json& rp, const Json& j, config::ModelConfig& m, const std::string& source) {
+  RopeSource r{rp, "rope_parameters", source};
+  if (!rp.is_object()) fail_key(source, r.name, "expected an object or null, got " + describe_json(rp));
+  for (const auto& [key, value] : rp.items())
+    if (value.is_object()) r.fail(key, "per-layer-type RoPE parameters are not supported");
+  if (const Json* f = find_set(rp, "partial_rotary_factor"); f && !(f->is_number() && f->get<double>() == 1.0))
+    r.fail("partial_rotary_factor", "partial rotary embeddings are not supported (got " + describe_json(*f) + ")");
+  m.rope_scaling = read_rope_scaling(r, true, {"rope_theta", "partial_rotary_factor"});
+  if (auto theta = rope_number(r, "rope_theta", 0.0, false)) {
+    if (const Json* top = find_set(j, "rope_theta"); top && m.rope_theta != *theta)
+      r.fail("rope_theta", Json(*theta).dump() + " conflicts with rope_theta " + top->dump());
+    m.rope_theta = *theta;
+  }
+  if (const Json* rs = find_set(j, "rope_scaling")) {
+    config::RopeScaling other = read_rope_scaling(RopeSource{*rs, "rope_scaling", source}, false, {});
+    if (!other.same_as(m.rope_scaling))
+      fail_key(source, "rope_scaling", "conflicts with rope_parameters (" + rs->dump() + " vs " + rp.dump() + ")");
+  }
+}
+
+// Reads the RoPE scaling of config.json into m (after m.rope_theta and the shape).
+void read_rope(const Json& j, config::ModelConfig& m, const std::string& source) {
+  if (const Json* rp = find_set(j, "rope_parameters"))
+    read_rope_parameters(*rp, j, m, source);
+  else if (const Json* rs = find_set(j, "rope_scaling"))
+    m.rope_scaling = read_rope_scaling(RopeSource{*rs, "rope_scaling", source}, false, {});
+  if (m.rope_scaling.type == RopeType::kDynamic && m.head_size() <= 2)
+    fail_key(source, "rope_scaling", "dynamic RoPE scaling needs a head size above 2, got " +
+                                         std::to_string(m.head_size()));
+}
+
+// config::RopeScaling -> config.json's rope_scaling (null when default), with the keys it was read from.
+Json rope_scaling_json(const config::RopeScaling& s) {
+  if (!s.scaled()) return nullptr;
+  Json r = Json::object();
+  const char* name = config::enum_name(s.type);
+  if (s.rope_type_key || !s.legacy_type_key) r["rope_type"] = name;
+  if (s.legacy_type_key) r["type"] = name;
+  r["factor"] = s.factor;
+  if (s.original_max_position_embeddings > 0)
+    r["original_max_position_embeddings"] = s.original_max_position_embeddings;
+  if (s.type == RopeType::kLlama3) {
+    r["low_freq_factor"] = s.low_freq_factor;
+    r["high_freq_factor"] = s.high_freq_factor;
+  }
+  auto put = [&](const char* key, const std::optional<double>& v) {
+    if (v) r[key] = *v;
+  };
+  put("attention_factor", s.attention_factor);
+  put("beta_fast", s.beta_fast);
+  put("beta_slow", s.beta_slow);
+  put("mscale", s.mscale);
+  put("mscale_all_dim", s.mscale_all_dim);
+  if (s.truncate) r["truncate"] = *s.truncate;
+  return r;
+}
+
 }  // namespace
 
 Json hf_config_from_model(const config::ModelConfig& m, int vocab_size, int bos_id, int eos_id, int pad_id,
@@ -159,7 +374,7 @@ Json hf_config_from_model(const config::ModelConfig& m, int vocab_size, int bos_
   j["head_dim"] = m.head_size();
   j["rms_norm_eps"] = m.rms_norm_eps;
   j["rope_theta"] = m.rope_theta;
-  j["rope_scaling"] = nullptr;
+  j["rope_scaling"] = rope_scaling_json(m.rope_scaling);
   j["vocab_size"] = vocab_size;
   j["max_position_embeddings"] = m.max_position_embeddings;
   j["tie_word_embeddings"] = m.tie_word_embeddings;
@@ -223,8 +438,7 @@ HfModelInfo read_hf_config(const Json& j, const std::string& source) {
     if (act->get<std::string>() != "silu")
       fail_key(source, "hidden_act", "unsupported activation " + quote(act->get<std::string>()) + " (only \"silu\")");
   }
-  if (const Json* rs = find_set(j, "rope_scaling"))
-    fail_key(source, "rope_scaling", "RoPE scaling is not supported (got " + describe_json(*rs) + "; expected null)");
+  read_rope(j, m, source);
   if (arch != Arch::kQwen2 && optional_bool(j, "attention_bias", source, false))
     fail_key(source, "attention_bias", "attention biases (including o_proj) are not supported for this architecture");
   if (optional_bool(j, "mlp_bias", source, false)) fail_key(source, "mlp_bias", "MLP biases are not supported");
@@ -245,6 +459,7 @@ HfModelInfo read_hf_config(const Json& j, const std::string& source) {
 
   info.bos = token_id(j, "bos_token_id", source);
   info.eos = token_id(j, "eos_token_id", source);
+  info.eos_ids = read_token_ids(j, "eos_token_id", source);
   info.pad = token_id(j, "pad_token_id", source);
   const char* dtype_key = find_set(j, "torch_dtype") ? "torch_dtype" : "dtype";  // newer transformers: "dtype"
   if (const Json* dt = find_set(j, dtype_key)) {
@@ -256,6 +471,17 @@ HfModelInfo read_hf_config(const Json& j, const std::string& source) {
   m.check(problems, "");
   problems.throw_if_any();
   return info;
+}
+
+std::vector<int> read_token_ids(const Json& j, const std::string& key, const std::string& source) {
+  const Json* v = find_set(j, key);
+  if (!v) return {};
+  if (!v->is_array() && !v->is_number_integer())
+    fail_key(source, key, "expected a token id or a list of token ids, got " + describe_json(*v));
+  if (!v->is_array()) return {as_int(*v, key, source, 0)};
+  std::vector<int> ids;
+  for (size_t i = 0; i < v->size(); ++i) ids.push_back(as_int((*v)[i], key + "[" + std::to_string(i) + "]", source, 0));
+  return ids;
 }
 
 config::ModelConfig model_from_hf_config(const Json& j, const std::string& source) {

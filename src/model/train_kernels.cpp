@@ -9,6 +9,7 @@
 #include <cmath>
 #include <vector>
 
+#include "r1/model/autocast_scope.h"
 #include "r1/model/cpu_kernel_dispatch.h"
 #include "r1/model/cpu_vector_math.h"
 
@@ -299,7 +300,8 @@ struct SwigluFunction : public torch::autograd::Function<SwigluFunction> {
 }  // namespace
 
 bool fused_cpu_ok(const torch::Tensor& x) {
-  return cpu::is_float32(x) && x.is_contiguous();
+  // Under CPU autocast the products around these float32-only kernels come out bfloat16: ATen's path instead.
+  return cpu::is_float32(x) && x.is_contiguous() && !AutocastScope::cpu_active();
 }
 
 torch::Tensor packed_rows(const std::vector<torch::Tensor>& parts) {

@@ -2,6 +2,7 @@
 #include "r1/model/transformer.h"
 
 #include "r1/model/attention_mask.h"
+#include "r1/model/autocast_scope.h"
 #include "r1/util/error.h"
 #include "r1/util/strings.h"
 
@@ -29,7 +30,7 @@ BackboneImpl::BackboneImpl(const config::ModelConfig& cfg, int64_t vocab_size) {
 
 TransformerImpl::TransformerImpl(const config::ModelConfig& cfg, int64_t vocab_size)
     : cfg_(cfg), vocab_size_(vocab_size),
-      rotary_(cfg.head_size(), cfg.max_position_embeddings, cfg.rope_theta) {
+      rotary_(cfg.head_size(), cfg.max_position_embeddings, cfg.rope_theta, cfg.rope_scaling) {
   model = register_module("model", Backbone(cfg, vocab_size));
   if (!cfg.tie_word_embeddings)
     lm_head = register_module("lm_head", torch::nn::Linear(torch::nn::LinearOptions(cfg.hidden_size, vocab_size).bias(false)));
@@ -38,6 +39,7 @@ TransformerImpl::TransformerImpl(const config::ModelConfig& cfg, int64_t vocab_s
 
 torch::Tensor TransformerImpl::hidden(const torch::Tensor& tokens, const torch::Tensor& positions,
                                       const torch::Tensor& mask, KvCache* cache) {
+  AutocastScope autocast(compute_dtype_, tokens.device());
   auto x = model->embed_tokens(tokens);                 // [B, T, hidden]
   auto [cos, sin] = rotary_.tables(positions, x);       // [B, 1, T, D/2]
   int64_t layer = 0;
@@ -49,8 +51,15 @@ torch::Tensor TransformerImpl::hidden(const torch::Tensor& tokens, const torch::
 }
 
 torch::Tensor TransformerImpl::logits(const torch::Tensor& hidden) {
+  AutocastScope autocast(compute_dtype_, hidden.device());
   if (lm_head) return lm_head(hidden);
   return torch::matmul(hidden, model->embed_tokens->weight.t());
+}
+
+void TransformerImpl::set_compute_dtype(torch::ScalarType dtype) {
+  if (dtype != torch::kFloat32 && dtype != torch::kBFloat16)
+    throw std::logic_error(std::string("set_compute_dtype: float32 or bfloat16, got ") + c10::toString(dtype));
+  compute_dtype_ = dtype;
 }
 
 torch::Tensor TransformerImpl::forward(const torch::Tensor& tokens) {

@@ -124,6 +124,7 @@ GrpoTrainer::GrpoTrainer(const config::RlStageConfig& cfg, const train::RunConte
   minibatch_ = static_cast<size_t>(g.minibatch_size > 0 ? g.minibatch_size : batch_rows);
   // Micro-batches split a rank's share of a minibatch (about minibatch / world rows) into grad_accum parts.
   micro_ = static_cast<size_t>(std::max<size_t>(1, minibatch_ / (cfg.optim.grad_accum * ctx.world_size)));
+  if (reference_.enabled()) reference_.model().set_compute_dtype(ctx.dtype);  // the policy's: set by the loop
   auto log = logger();
   log->info("[{}] policy {} ({} parameters)", ctx.stage_name, inputs.init, policy_.model->parameter_count());
   log->info("[{}] {} training prompts ({}), G = {}, {} prompts per step{}, {} steps", ctx.stage_name, cursor_.size(),

@@ -187,11 +187,11 @@ void check_stage_fit(const config::StageEntry& entry, const config::RunSettings&
     check_generation_length(run.eval.sampling, m, "eval.sampling.max_new_tokens", entry.name(), p);
 }
 
-// The device exists and supports the dtype (as the stages will resolve them).
+// The device exists and the dtype is one r1 computes in (as the stages will resolve them).
 void check_device(const config::RunSettings& run, config::Problems& p) {
   try {
-    const torch::Device device = train::resolve_device(run.device);
-    train::resolve_dtype(config::enum_name(run.dtype), device);
+    train::resolve_device(run.device);
+    train::resolve_dtype(config::enum_name(run.dtype));
   } catch (const InputError& e) {
     p.add("", e.what());
   }

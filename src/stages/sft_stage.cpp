@@ -52,6 +52,7 @@ void SftStage::run(const StageRun& r) {
     train::require_same_tokenizer(bundle.tokenizer, "student " + (cfg_.init.empty() ? "(fresh)" : cfg_.init),
                                   teacher.tokenizer, "teacher " + cfg_.teacher);
     teacher.model->eval();
+    teacher.model->set_compute_dtype(ctx.dtype);
     for (auto& p : teacher.model->parameters()) p.set_requires_grad(false);
     log->info("[{}] teacher {} ({} parameters), student {} parameters, kd weight {}", ctx.stage_name, cfg_.teacher,
               teacher.model->parameter_count(), bundle.model->parameter_count(), cfg_.kd.weight);

@@ -144,6 +144,8 @@ StageStatus run_stage(const StageRun& request) {
   StageRun r = request;
   if (r.clear) r.ctx.resume = "none";
   r.ctx.device = train::resolve_device(r.run.device);
+  r.ctx.dtype = train::resolve_dtype(config::enum_name(r.run.dtype));
+  r.ctx.save_dtype = config::enum_name(r.run.save_dtype);
   if (rank == 0) write_file_atomic((fs::path(dir) / "config.resolved.yaml").string(), r.ctx.resolved_config);
   log->info("[{}] {} stage -> {}", name, r.entry.kind_name(), dir);
 

@@ -181,6 +181,22 @@ Tokenizer Tokenizer::load(const std::string& path) {
   return from_bytes(read_file(p), p.string());
 }
 
+std::vector<int> Tokenizer::eos_ids() const {
+  std::vector<int> ids;
+  if (eos_ >= 0) ids.push_back(eos_);
+  ids.insert(ids.end(), extra_eos_.begin(), extra_eos_.end());
+  return ids;
+}
+
+bool Tokenizer::is_eos(int id) const {
+  return id >= 0 && (id == eos_ || std::find(extra_eos_.begin(), extra_eos_.end(), id) != extra_eos_.end());
+}
+
+void Tokenizer::add_eos_ids(const std::vector<int>& ids) {
+  for (int id : ids)
+    if (id >= 0 && !is_eos(id)) extra_eos_.push_back(id);
+}
+
 std::vector<int> Tokenizer::encode(const std::string& text) const {
   if (hf_) return hf_->encode(text, false);
   std::vector<int> ids(text.size() * 2 + 8);

@@ -39,8 +39,11 @@ ModelBundle load_model(const std::string& path, const torch::Device& device) {
   LoadedCheckpoint ck = load_checkpoint(path, /*with_trainer_state=*/false);
   ModelBundle b;
   b.source = ck.path;
+  b.source_dtype = ck.info.torch_dtype;
+  b.generation_config = ck.generation_config;
   b.tokenizer = Tokenizer::from_files(ck.tokenizer_files, ck.path);
   require_eos(b.tokenizer, ck.path);
+  b.tokenizer.add_eos_ids(ck.eos_ids);  // load_checkpoint checked them against vocab_size
   int vocab = ck.info.config.vocab_size;
   if (b.tokenizer.vocab_size() > vocab)
     throw InputError(ck.path + ": the tokenizer has " + std::to_string(b.tokenizer.vocab_size()) +
@@ -69,7 +72,21 @@ ModelBundle fresh_model(const config::ModelConfig& cfg, const Tokenizer& tokeniz
   return b;
 }
 
-CheckpointContent checkpoint_content(const ModelBundle& bundle) {
+std::string resolve_save_dtype(const ModelBundle& bundle, const std::string& save_dtype) {
+  if (save_dtype == "float32" || save_dtype == "bfloat16") return save_dtype;
+  if (save_dtype != "auto")
+    throw InputError("save_dtype: expected auto | float32 | bfloat16, got \"" + save_dtype + "\"");
+  const std::string& in = bundle.source_dtype;
+  return in == "bfloat16" || in == "float16" ? in : "float32";  // anything else (e.g. float64) saves float32
+}
+
+namespace {
+torch::ScalarType scalar_type_of(const std::string& dtype) {
+  return dtype == "bfloat16" ? torch::kBFloat16 : dtype == "float16" ? torch::kFloat16 : torch::kFloat32;
+}
+}  // namespace
+
+CheckpointContent checkpoint_content(const ModelBundle& bundle, const std::string& save_dtype) {
   CheckpointContent c;
   c.model = bundle.model->config();
   c.model.vocab_size = static_cast<int>(bundle.model->vocab_size());
@@ -82,9 +99,12 @@ CheckpointContent checkpoint_content(const ModelBundle& bundle) {
   c.eos_token = t.id_to_piece(t.eos_id());
   c.pad_token = t.id_to_piece(t.pad_id());
   c.unk_token = t.unk_id() >= 0 ? t.id_to_piece(t.unk_id()) : "";
-  c.torch_dtype = "float32";
-  for (const auto& [name, tensor] : bundle.model->named_weights()) c.weights[name] = tensor.detach();
+  c.torch_dtype = resolve_save_dtype(bundle, save_dtype);
+  const torch::ScalarType type = scalar_type_of(c.torch_dtype);
+  for (const auto& [name, tensor] : bundle.model->named_weights()) c.weights[name] = tensor.detach().to(type);
   c.tokenizer_files = t.files();
+  c.generation_config = bundle.generation_config;
+  c.eos_ids = t.eos_ids();
   return c;
 }
 

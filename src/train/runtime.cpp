@@ -57,13 +57,9 @@ int parallel_for_threads() {
   return static_cast<int>(std::bitset<64>(seen.load()).count());
 }
 
-torch::ScalarType resolve_dtype(const std::string& name, const torch::Device& device) {
+torch::ScalarType resolve_dtype(const std::string& name) {
   if (name == "float32") return torch::kFloat32;
-  if (name == "bfloat16") {
-    if (!device.is_cuda())
-      throw InputError("dtype: bfloat16 is supported on CUDA devices only (device is " + device.str() + ")");
-    return torch::kBFloat16;
-  }
+  if (name == "bfloat16") return torch::kBFloat16;  // CPU too (slow: ATen's bfloat16 products, no fused kernels)
   throw InputError("dtype: expected float32 | bfloat16, got \"" + name + "\"");
 }
 

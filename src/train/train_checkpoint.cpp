@@ -33,7 +33,9 @@ std::string save_train_checkpoint(const RunContext& env, const std::string& name
       throw RuntimeFailure("[" + env.stage_name + "] step " + std::to_string(step) + ": parameter " + item.key() +
                            " holds NaN or Inf; refusing to write checkpoint " + name +
                            " (the previous checkpoint is intact)");
-  CheckpointContent c = checkpoint_content(bundle);
+  CheckpointContent c = checkpoint_content(bundle, env.save_dtype);
+  if (c.torch_dtype != "float32")  // lower-precision weights for users; the float32 masters for an exact resume
+    for (const auto& [k, v] : bundle.model->named_weights()) c.trainer_tensors["master." + k] = v.detach();
   if (!state.is_object()) state = Json::object();
   state["step"] = step;
   state["optimizer_steps"] = opt.steps();
@@ -54,11 +56,14 @@ RestoredState restore_train_checkpoint(const RunContext& env, const std::string&
   if (ck.tokenizer_files != bundle.tokenizer.files())
     throw InputError(ck.path + ": its tokenizer differs from the one this stage uses; cannot resume");
   bundle.model->load_weights(ck.weights, ck.path + "/model.safetensors");
-  std::map<std::string, torch::Tensor> moments, extra;
+  std::map<std::string, torch::Tensor> moments, extra, masters;
   for (const auto& [k, v] : ck.trainer_tensors) {
     if (k.rfind("optimizer.", 0) == 0) moments[k.substr(10)] = v;
     else if (k.rfind("extra.", 0) == 0) extra[k.substr(6)] = v;
+    else if (k.rfind("master.", 0) == 0) masters[k.substr(7)] = v;
   }
+  // A checkpoint saved in bfloat16 keeps the float32 master weights in its trainer state: resume from those.
+  if (!masters.empty()) bundle.model->load_weights(masters, ck.path + "/trainer_state/tensors.safetensors");
   const Json& st = ck.trainer_state;
   auto need_int = [&](const char* key) -> std::int64_t {
     if (!st.contains(key) || !st[key].is_number_integer())

@@ -35,7 +35,7 @@ const Mutation kMutations[] = {
     {"generation length", "sampling: {max_new_tokens: 24}\n    grpo", "sampling: {max_new_tokens: 500}\n    grpo",
      false},
     {"device", "threads: 1", "threads: 1\ndevice: cuda:9", false},
-    {"dtype", "threads: 1", "threads: 1\ndtype: bfloat16", false},
+    {"dtype (valid: bfloat16 runs on CPU too)", "threads: 1", "threads: 1\ndtype: bfloat16", true},
     {"distill inputs", "    teacher: r1\n", "", false},
     {"prompts file", "prompts: {task: arithmetic, levels: [1], n: 32, template: chat}",
      "prompts: {file: /nonexistent/prompts.jsonl, template: chat}", false},

@@ -314,10 +314,11 @@ TEST_CASE("r1 eval stops on SIGINT without writing a partial eval.json, a signal
 }
 
 TEST_CASE("a second signal exits at once, files stay whole and the run resumes", "[reliability]") {
-  // One long batch (2,000 prompts) so the first signal has to wait for it; the second must not.
+  // One long batch (4,000 prompts, ~2 s here; 2,000 took ~1 s, short enough for a loaded machine to finish it
+  // between the two signals) so the first signal has to wait for it; the second must not.
   const std::string dir = temp_dir("double_signal");
   const std::string args = "cold-start --recipe tests/data/micro_recipe.yaml --stage cold --policy '" + micro_base() +
-                           "' --set prompts.n=4000 --set batch_prompts=2000 --out '" + dir + "/c'";
+                           "' --set prompts.n=8000 --set batch_prompts=4000 --out '" + dir + "/c'";
   Child c = start_r1(args, dir + "/log.txt");
   REQUIRE(wait_for_path(c, fs::path(dir) / "c" / "samples.rank0.journal"));
   ::kill(c.pid, SIGTERM);

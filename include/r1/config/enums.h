@@ -49,6 +49,9 @@ enum class KdDivergence { kForwardKl, kReverseKl, kJsd };
 // dtype (run-wide): the compute dtype.
 enum class ComputeDtype { kFloat32, kBfloat16 };
 
+// save_dtype (run-wide): the dtype of the weights checkpoints write (auto = the dtype of the model a stage read).
+enum class SaveDtype { kAuto, kFloat32, kBfloat16 };
+
 // prompts.split: the train or held-out half of a task's problem space.
 enum class PromptSplit { kTrain, kEval };
 
@@ -91,6 +94,10 @@ struct EnumTable<KdDivergence> {
 template <>
 struct EnumTable<ComputeDtype> {
   static const std::vector<EnumEntry<ComputeDtype>>& entries();
+};
+template <>
+struct EnumTable<SaveDtype> {
+  static const std::vector<EnumEntry<SaveDtype>>& entries();
 };
 template <>
 struct EnumTable<PromptSplit> {

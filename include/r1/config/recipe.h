@@ -26,6 +26,7 @@ struct RunSettings {
   std::string device = "cpu";          // cpu | cuda | cuda:N
   int threads = 0;                     // 0 = all cores
   ComputeDtype dtype = ComputeDtype::kFloat32;  // float32 | bfloat16
+  SaveDtype save_dtype = SaveDtype::kAuto;      // auto (the input model's) | float32 | bfloat16
   EvalSettings eval;                   // the held-out eval set every model stage is evaluated on
   template <class V>
   void visit(V& v) {
@@ -34,6 +35,7 @@ struct RunSettings {
     v("device", device);
     v("threads", threads, Min{0});
     v("dtype", dtype);
+    v("save_dtype", save_dtype);
     v("eval", eval);
   }
   void check(Problems& p, const std::string& path) const;

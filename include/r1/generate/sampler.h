@@ -1,6 +1,8 @@
 // Batched sampling over the preallocated KV cache: B prompts of different lengths at once (left-padded with
-// a key mask and per-row positions), temperature / top-k / top-p / greedy, stop at EOS or stop strings, per-row
-// finish. Each row draws from its own seeded stream, so a row's sample does not depend on its batch-mates.
+// a key mask and per-row positions), temperature / top-k / top-p / greedy, stop at any of the tokenizer's eos ids
+// (Tokenizer::eos_ids) or stop strings, per-row finish. Only the tokenizer's ids are sampled: embedding rows a
+// model's vocab_size pads beyond them are left out of the distribution. Each row draws from its own seeded
+// stream, so a row's sample does not depend on its batch-mates.
 #pragma once
 #include <cstdint>
 #include <string>
@@ -19,7 +21,8 @@ const char* finish_reason_name(FinishReason r);
 
 struct Completion {
   std::vector<int> tokens;       // generated ids (EOS included when it ended the row)
-  std::vector<float> logprobs;   // log pi(token) at the sampling temperature, before top-k/top-p filtering
+  std::vector<float> logprobs;   // log pi(token) at the sampling temperature, before top-k/top-p filtering, over
+                                 // the tokenizer's ids only (padded vocabulary rows excluded)
   std::string text;              // decoded text (EOS excluded; a stop string is kept)
   FinishReason finish = FinishReason::kLength;
   bool truncated() const { return finish == FinishReason::kLength; }
@@ -37,7 +40,8 @@ struct SamplerStats {
 // How generate() runs (not what it samples): the defaults are what every stage uses.
 struct GenerateOptions {
   bool use_cache = true;    // false: recompute the whole sequence every step (benchmarks and tests only)
-  bool stop_at_eos = true;  // false: EOS is an ordinary token, every row runs to max_new_tokens (benchmarks)
+  bool stop_at_eos = true;  // any eos id ends a row; false: EOS is an ordinary token, every row runs to
+                            // max_new_tokens (benchmarks)
   bool fused = true;        // false: the module forward instead of model::DecodeModel (tests, A/B benchmarks)
   bool drop_finished = true;  // finished rows leave the decode batch (KvCache::select_rows) once they are 1/4 of it
   // Rows with identical prompts (GRPO's G samples, eval's n samples) share one prefill: each distinct prompt is

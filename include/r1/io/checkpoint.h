@@ -4,6 +4,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include <ATen/core/Tensor.h>
 
@@ -22,6 +23,10 @@ struct CheckpointContent {
   // Tokenizer files, name -> bytes: tokenizer.model (SentencePiece; r1 then writes tokenizer_config.json from the
   // token strings above), or tokenizer.json with the model's own tokenizer_config.json / chat_template.jinja.
   std::map<std::string, std::string> tokenizer_files;
+  // generation_config.json: the input model's bytes, written unchanged (its eos list, temperature, top_p, ...);
+  // "" = r1 writes its own with bos/pad and eos_token_id = eos_ids (one int when a single id; [] = eos_id).
+  std::string generation_config;
+  std::vector<int> eos_ids;  // every stop id, eos_id first; config.json's eos_token_id lists them when several
   Json trainer_state;                                         // null: no trainer_state/ (e.g. exported models)
   std::map<std::string, at::Tensor> trainer_tensors;
 };
@@ -54,6 +59,10 @@ struct LoadedCheckpoint {
   HfModelInfo info;
   std::map<std::string, at::Tensor> weights;
   std::map<std::string, std::string> tokenizer_files;  // as in CheckpointContent
+  std::string generation_config;  // generation_config.json bytes ("" when absent)
+  // Every eos id of config.json, then of generation_config.json (eos_token_id: an int or a list), no repeats;
+  // each below config.json vocab_size.
+  std::vector<int> eos_ids;
   Json trainer_state;  // null if absent or not requested
   std::map<std::string, at::Tensor> trainer_tensors;
 };
@@ -61,7 +70,9 @@ struct LoadedCheckpoint {
 // Resolves `path` (resolve_checkpoint_dir), then loads config.json, model.safetensors (or the shards of
 // model.safetensors.index.json: every shard validated, every mapped tensor present, none in two shards),
 // the tokenizer (tokenizer.json with tokenizer_config.json and chat_template.jinja when present, else tokenizer.model;
-// one is required) and, when with_trainer_state, trainer_state/ if present. Errors name file and key.
+// one is required), generation_config.json when present and, when with_trainer_state, trainer_state/ if present.
+// Errors name file and key (e.g. generation_config.json "eos_token_id" not an id or a list of ids, or an id
+// outside vocab_size).
 LoadedCheckpoint load_checkpoint(const std::string& path, bool with_trainer_state);
 
 }  // namespace r1

@@ -66,6 +66,10 @@ class TransformerImpl : public torch::nn::Module {
   int64_t max_positions() const { return cfg_.max_position_embeddings; }
   const Rotary& rotary() const { return rotary_; }
   torch::Device device() const;
+  // The dtype hidden() and logits() compute their matmuls in: float32 (default) or bfloat16 (autocast over
+  // float32 parameters, see autocast_scope.h). Generation through DecodeModel is not affected.
+  void set_compute_dtype(torch::ScalarType dtype);
+  torch::ScalarType compute_dtype() const { return compute_dtype_; }
   // Moves parameters and rotary tables.
   void to_device(const torch::Device& device);
   int64_t parameter_count() const;
@@ -77,6 +81,7 @@ class TransformerImpl : public torch::nn::Module {
   config::ModelConfig cfg_;
   int64_t vocab_size_;
   Rotary rotary_;
+  torch::ScalarType compute_dtype_ = torch::kFloat32;
 };
 TORCH_MODULE(Transformer);
 

@@ -54,6 +54,12 @@ class Tokenizer {
   int vocab_size() const { return vocab_size_; }
   int bos_id() const { return bos_; }
   int eos_id() const { return eos_; }  // -1: a tokenizer.json without one (models refuse it: train/model_bundle)
+  // Every id that ends generation: eos_id() first, then the model's other eos ids in the order they were added
+  // (config.json and generation_config.json eos_token_id; train::load_model adds them), no repeats.
+  std::vector<int> eos_ids() const;
+  bool is_eos(int id) const;
+  // Adds stop ids beyond eos_id() (not part of files(): same_as ignores them); ids already present are skipped.
+  void add_eos_ids(const std::vector<int>& ids);
   // Padding id: the model's pad if it has one, else eos.
   int pad_id() const { return pad_; }
   int unk_id() const { return unk_; }
@@ -72,6 +78,7 @@ class Tokenizer {
   std::shared_ptr<const HfTokenizer> hf_;    // tokenizer.json
   TokenizerFiles files_;
   int vocab_size_ = 0, bos_ = -1, eos_ = -1, pad_ = -1, unk_ = -1;
+  std::vector<int> extra_eos_;  // stop ids besides eos_ (add_eos_ids)
   std::vector<std::string> piece_text_;  // cached decoded text per id
 };
 

@@ -17,6 +17,8 @@ struct RunContext {
   std::string stage_dir;            // run_dir/<stage> or --out
   std::uint64_t seed = 0;           // the run seed; stages and trainers derive named streams from it
   torch::Device device{torch::kCPU};
+  torch::ScalarType dtype = torch::kFloat32;  // compute dtype of the training forwards (bfloat16: autocast)
+  std::string save_dtype = "auto";  // weights' dtype in checkpoints: auto (the input model's) | float32 | bfloat16
   std::string resume = "auto";      // auto (latest checkpoint if any) | none | a checkpoint dir
   std::string config_hash;          // identity of the resolved stage config and of the inputs it reads
   std::string resolved_config;      // the resolved stage config (YAML), kept in trainer_state

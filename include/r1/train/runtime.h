@@ -20,7 +20,8 @@ int set_threads(int threads);
 // setting says). set_threads warns when the two differ.
 int parallel_for_threads();
 
-// "float32" | "bfloat16" -> scalar type of the compute path (bfloat16 only on CUDA).
-torch::ScalarType resolve_dtype(const std::string& name, const torch::Device& device);
+// "float32" | "bfloat16" -> the compute dtype of the training forwards (bfloat16: autocast over float32 master
+// weights, on CPU and CUDA).
+torch::ScalarType resolve_dtype(const std::string& name);
 
 }  // namespace r1::train

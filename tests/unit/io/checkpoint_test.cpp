@@ -280,6 +280,83 @@ TEST_CASE("load_checkpoint errors name the file and the key", "[io]") {
   CHECK_THROWS_WITH(r1::load_checkpoint(dir, false), Catch::Contains("no model weights"));
 }
 
+TEST_CASE("eos_token_id lists of generation_config.json and config.json load and round-trip", "[io]") {
+  TempDir tmp;
+  auto c = make_content(false);
+  c.eos_ids = {2, 5};
+  std::string dir = r1::save_checkpoint(tmp.path.string(), "own", c, 0);
+  fs::path d(dir);
+  // r1's own files list both ids (eos_id first) and load back as they were written.
+  CHECK(r1::Json::parse(r1::read_file(d / "generation_config.json"))["eos_token_id"] == r1::Json({2, 5}));
+  CHECK(r1::Json::parse(r1::read_file(d / "config.json"))["eos_token_id"] == r1::Json({2, 5}));
+  auto own = r1::load_checkpoint(dir, false);
+  CHECK(own.info.eos == 2);
+  CHECK(own.info.eos_ids == std::vector<int>{2, 5});
+  CHECK(own.eos_ids == std::vector<int>{2, 5});
+
+  // An input generation_config.json is carried as bytes and written back unchanged.
+  const std::string gen = "{\n  \"eos_token_id\": [2, 7, 5],\n  \"temperature\": 0.7,\n  \"top_p\": 0.8\n}\n";
+  touch(d / "generation_config.json", gen);
+  auto loaded = r1::load_checkpoint(dir, false);
+  CHECK(loaded.generation_config == gen);
+  CHECK(loaded.eos_ids == std::vector<int>{2, 5, 7});  // config.json's ids, then generation_config.json's new one
+  c.generation_config = loaded.generation_config;
+  std::string again = r1::save_checkpoint(tmp.path.string(), "again", c, 0);
+  CHECK(r1::read_file(fs::path(again) / "generation_config.json") == gen);
+
+  // Absent or null: no eos id from that file.
+  touch(d / "generation_config.json", "{\"eos_token_id\": null, \"bos_token_id\": 1}");
+  CHECK(r1::load_checkpoint(dir, false).eos_ids == std::vector<int>{2, 5});
+  fs::remove(d / "generation_config.json");
+  auto bare = r1::load_checkpoint(dir, false);
+  CHECK(bare.generation_config.empty());
+  CHECK(bare.eos_ids == std::vector<int>{2, 5});
+}
+
+TEST_CASE("bad eos_token_id values are refused naming the file and the key", "[io]") {
+  TempDir tmp;
+  auto c = make_content(false);  // vocab_size 10
+  std::string dir = r1::save_checkpoint(tmp.path.string(), "final", c, 0);
+  fs::path d(dir);
+  const fs::path gen_file = d / "generation_config.json";
+  for (const char* bad : {"\"</s>\"", "2.5", "{\"id\": 2}", "true", "[2, \"</s>\"]", "[2, -1]", "[2, [3]]", "-4",
+                          "10", "[2, 10]", "[2, 4294967296]"}) {
+    INFO("eos_token_id " << bad);
+    touch(gen_file, std::string("{\"bos_token_id\": 1, \"eos_token_id\": ") + bad + "}");
+    CHECK_THROWS_AS(r1::load_checkpoint(dir, false), r1::InputError);
+    CHECK_THROWS_WITH(r1::load_checkpoint(dir, false),
+                      Catch::Contains(gen_file.string()) && Catch::Contains("\"eos_token_id"));
+  }
+  touch(gen_file, "{\"eos_token_id\": [2, 10]}");
+  CHECK_THROWS_WITH(r1::load_checkpoint(dir, false), Catch::Contains("id 10 is outside the model's vocabulary"));
+  touch(gen_file, "{\"eos_token_id\": [2, \"</s>\"]}");
+  CHECK_THROWS_WITH(r1::load_checkpoint(dir, false), Catch::Contains("\"eos_token_id[1]\": expected an integer"));
+  touch(gen_file, "{\"eos_token_id\": \"</s>\"}");
+  CHECK_THROWS_WITH(r1::load_checkpoint(dir, false),
+                    Catch::Contains("expected a token id or a list of token ids, got \"</s>\""));
+  touch(gen_file, "[2]");
+  CHECK_THROWS_WITH(r1::load_checkpoint(dir, false),
+                    Catch::Contains(gen_file.string()) && Catch::Contains("expected a JSON object"));
+  touch(gen_file, "{\"eos_token_id\": ");
+  CHECK_THROWS_WITH(r1::load_checkpoint(dir, false),
+                    Catch::Contains(gen_file.string()) && Catch::Contains("not valid JSON"));
+  touch(gen_file, "");
+  CHECK_THROWS_WITH(r1::load_checkpoint(dir, false), Catch::Contains(gen_file.string()));
+  fs::remove(gen_file);
+
+  // config.json's list is checked the same way.
+  const fs::path config_file = d / "config.json";
+  auto config = r1::Json::parse(r1::read_file(config_file));
+  for (const r1::Json& bad : {r1::Json({2, "</s>"}), r1::Json({2, 10}), r1::Json({2, -3})}) {
+    INFO("eos_token_id " << bad.dump());
+    config["eos_token_id"] = bad;
+    touch(config_file, config.dump());
+    CHECK_THROWS_AS(r1::load_checkpoint(dir, false), r1::InputError);
+    CHECK_THROWS_WITH(r1::load_checkpoint(dir, false),
+                      Catch::Contains(config_file.string()) && Catch::Contains("\"eos_token_id"));
+  }
+}
+
 TEST_CASE("save_checkpoint refuses when the disk cannot hold it", "[io]") {
   TempDir tmp;
   auto c = make_content(false);

@@ -20,6 +20,7 @@ void require_same(const r1::config::ModelConfig& a, const r1::config::ModelConfi
   CHECK(a.tie_word_embeddings == b.tie_word_embeddings);
   CHECK(a.qkv_bias == b.qkv_bias);
   CHECK(a.initializer_range == b.initializer_range);
+  CHECK(a.rope_scaling.same_as(b.rope_scaling));
 }
 
 r1::Json llama_base() {
@@ -185,8 +186,8 @@ TEST_CASE("hf config rejections name the source and the key", "[io]") {
   j["hidden_act"] = "gelu";
   expect_rejected(j, "hidden_act", "unsupported activation \"gelu\"");
   j = llama_base();
-  j["rope_scaling"] = {{"rope_type", "llama3"}, {"factor", 8.0}};
-  expect_rejected(j, "rope_scaling", "not supported");
+  j["rope_scaling"] = {{"rope_type", "longrope"}, {"factor", 8.0}};
+  expect_rejected(j, "rope_scaling.rope_type", "RoPE scaling type \"longrope\" is not supported");
   j = llama_base();
   j["attention_bias"] = true;
   expect_rejected(j, "attention_bias", "not supported");
@@ -263,4 +264,149 @@ TEST_CASE("r1's own config.json is read strictly, imported configs refuse keys t
   expect_rejected(hf, "partial_rotary_factor", "partial rotary embeddings are not supported");
   hf["partial_rotary_factor"] = 1.0;
   CHECK_NOTHROW(r1::read_hf_config(hf, "hf/config.json"));
+}
+
+TEST_CASE("hf config reads rope_scaling of every supported type and writes it back unchanged", "[io]") {
+  // meta-llama/Llama-3.1-8B's rope settings.
+  auto llama31 = llama_base();
+  llama31["rope_theta"] = 500000.0;
+  llama31["max_position_embeddings"] = 131072;
+  llama31["rope_scaling"] = r1::Json::parse(R"({"factor": 8.0, "low_freq_factor": 1.0, "high_freq_factor": 4.0,
+      "original_max_position_embeddings": 8192, "rope_type": "llama3"})");
+  // Qwen2.5's long-context setting (legacy "type" key), DeepSeek-V3 style and gpt-oss style YaRN.
+  auto qwen = llama_base();
+  qwen["architectures"] = {"Qwen2ForCausalLM"};
+  qwen["rope_scaling"] = r1::Json::parse(R"({"type": "yarn", "factor": 4.0,
+      "original_max_position_embeddings": 32768})");
+  auto deepseek = llama_base();
+  deepseek["rope_scaling"] = r1::Json::parse(R"({"beta_fast": 32, "beta_slow": 1, "factor": 40,
+      "mscale": 1.0, "mscale_all_dim": 1.0, "original_max_position_embeddings": 4096, "type": "yarn"})");
+  auto oss = llama_base();
+  oss["rope_scaling"] = r1::Json::parse(R"({"beta_fast": 32.0, "beta_slow": 1.0, "factor": 32.0,
+      "original_max_position_embeddings": 4096, "rope_type": "yarn", "truncate": false})");
+  auto both_keys = llama_base();  // what transformers 4.x writes back for a legacy config
+  both_keys["rope_scaling"] = {{"type", "linear"}, {"rope_type", "linear"}, {"factor", 2.0}};
+  auto dynamic = llama_base();
+  dynamic["rope_scaling"] = {{"rope_type", "dynamic"}, {"factor", 2.0}, {"original_max_position_embeddings", 256}};
+
+  auto l = r1::read_hf_config(llama31, "l").config;
+  CHECK(l.rope_scaling.type == r1::config::RopeType::kLlama3);
+  CHECK(l.rope_scaling.factor == 8.0);
+  CHECK(l.rope_scaling.low_freq_factor == 1.0);
+  CHECK(l.rope_scaling.high_freq_factor == 4.0);
+  CHECK(l.rope_scaling.original_max_position_embeddings == 8192);
+  auto q = r1::read_hf_config(qwen, "q").config.rope_scaling;
+  CHECK(q.type == r1::config::RopeType::kYarn);
+  CHECK(q.legacy_type_key);
+  CHECK_FALSE(q.rope_type_key);
+  CHECK_FALSE(q.attention_factor.has_value());
+  CHECK_FALSE(q.beta_fast.has_value());
+  auto d = r1::read_hf_config(deepseek, "d").config.rope_scaling;
+  CHECK(d.mscale == 1.0);
+  CHECK(d.beta_fast == 32.0);
+  CHECK(r1::read_hf_config(oss, "o").config.rope_scaling.truncate == false);
+
+  for (const auto& j : {llama31, qwen, deepseek, oss, both_keys, dynamic}) {
+    INFO(j["rope_scaling"].dump());
+    r1::HfModelInfo first = r1::read_hf_config(j, "hf/config.json");
+    r1::Json saved = r1::hf_config_from_model(first.config, first.config.vocab_size, 1, 2, -1, "float32");
+    CHECK(saved["rope_scaling"] == j["rope_scaling"]);  // same keys and values (32 == 32.0)
+    r1::HfModelInfo again = r1::read_hf_config(r1::Json::parse(saved.dump(2)), "ckpt/config.json");
+    require_same(again.config, first.config);
+    CHECK(again.config.rope_scaling.legacy_type_key == first.config.rope_scaling.legacy_type_key);
+    CHECK(again.config.rope_scaling.rope_type_key == first.config.rope_scaling.rope_type_key);
+  }
+
+  // Default: as no scaling, written back as null.
+  auto plain = llama_base();
+  plain["rope_scaling"] = {{"rope_type", "default"}};
+  auto p = r1::read_hf_config(plain, "p").config;
+  CHECK_FALSE(p.rope_scaling.scaled());
+  CHECK(r1::hf_config_from_model(p, 300, 1, 2, -1, "float32")["rope_scaling"].is_null());
+
+  // transformers 5: rope_theta and the scaling in rope_parameters; saved in the 4.x layout.
+  auto v5 = llama_base();
+  v5["rope_parameters"] = r1::Json::parse(R"({"rope_theta": 500000.0, "rope_type": "llama3", "factor": 8.0,
+      "low_freq_factor": 1.0, "high_freq_factor": 4.0, "original_max_position_embeddings": 8192})");
+  auto m5 = r1::read_hf_config(v5, "v5").config;
+  CHECK(m5.rope_theta == 500000.0);
+  CHECK(m5.rope_scaling.same_as(l.rope_scaling));
+  auto saved5 = r1::hf_config_from_model(m5, 300, 1, 2, -1, "float32");
+  CHECK(saved5["rope_theta"] == 500000.0);
+  CHECK(saved5["rope_scaling"]["rope_type"] == "llama3");
+  auto v5_default = llama_base();
+  v5_default["rope_parameters"] = {{"rope_theta", 1000000.0}, {"rope_type", "default"}};
+  CHECK(r1::read_hf_config(v5_default, "v5").config.rope_theta == 1e6);
+  v5_default["rope_scaling"] = nullptr;
+  v5_default["rope_theta"] = 1000000.0;  // both layouts, agreeing
+  CHECK_FALSE(r1::read_hf_config(v5_default, "v5").config.rope_scaling.scaled());
+}
+
+TEST_CASE("hf config rope_scaling rejections name the rope_scaling key", "[io]") {
+  auto with = [](const char* rope_scaling) {
+    auto j = llama_base();
+    j["rope_scaling"] = r1::Json::parse(rope_scaling);
+    return j;
+  };
+  expect_rejected(with(R"({"rope_type": "longrope", "short_factor": [1.0], "long_factor": [2.0]})"),
+                  "rope_scaling.rope_type", "\"longrope\" is not supported (expected one of default|linear|dynamic");
+  expect_rejected(with(R"({"type": "su", "factor": 2.0})"), "rope_scaling.type", "\"su\" is not supported");
+  expect_rejected(with(R"({"rope_type": "mrope", "mrope_section": [16, 24, 24]})"), "rope_scaling.rope_type",
+                  "not supported");
+  expect_rejected(with(R"({"rope_type": "linear"})"), "rope_scaling.factor",
+                  "missing (rope_type \"linear\" requires factor)");
+  expect_rejected(with(R"({"rope_type": "yarn", "factor": null})"), "rope_scaling.factor", "missing");
+  expect_rejected(with(R"({"rope_type": "linear", "factor": 0.5})"), "rope_scaling.factor",
+                  "expected a number >= 1, got 0.5");
+  expect_rejected(with(R"({"rope_type": "dynamic", "factor": "2"})"), "rope_scaling.factor",
+                  "expected a number >= 1, got \"2\"");
+  expect_rejected(with(R"({"rope_type": "llama3", "factor": 8.0, "high_freq_factor": 4.0,
+                           "original_max_position_embeddings": 8192})"),
+                  "rope_scaling.low_freq_factor", "missing (rope_type \"llama3\" requires factor, "
+                                                  "original_max_position_embeddings, low_freq_factor");
+  expect_rejected(with(R"({"rope_type": "llama3", "factor": 8.0, "low_freq_factor": 1.0, "high_freq_factor": 4.0})"),
+                  "rope_scaling.original_max_position_embeddings", "missing");
+  expect_rejected(with(R"({"rope_type": "llama3", "factor": 8.0, "low_freq_factor": 4.0, "high_freq_factor": 4.0,
+                           "original_max_position_embeddings": 8192})"),
+                  "rope_scaling.high_freq_factor", "must be greater than low_freq_factor (got 4.0 and 4.0)");
+  expect_rejected(with(R"({"rope_type": "yarn", "factor": 4.0, "original_max_position_embeddings": 0})"),
+                  "rope_scaling.original_max_position_embeddings", "expected an integer >= 1, got 0");
+  expect_rejected(with(R"({"rope_type": "yarn", "factor": 4.0, "beta_fast": 1.0, "beta_slow": 2.0})"),
+                  "rope_scaling.beta_fast", "must be >= beta_slow (got 1.0 and 2.0");
+  expect_rejected(with(R"({"rope_type": "yarn", "factor": 4.0, "attention_factor": 0})"),
+                  "rope_scaling.attention_factor", "expected a number > 0, got 0");
+  expect_rejected(with(R"({"rope_type": "yarn", "factor": 4.0, "truncate": "no"})"), "rope_scaling.truncate",
+                  "expected true or false");
+  expect_rejected(with(R"({"rope_type": "linear", "factor": 2.0, "low_freq_factor": 1.0})"),
+                  "rope_scaling.low_freq_factor", "not a parameter of rope_type \"linear\" (it takes factor)");
+  expect_rejected(with(R"({"factor": 2.0})"), "rope_scaling.rope_type", "missing (expected one of");
+  expect_rejected(with(R"({"rope_type": "linear", "type": "dynamic", "factor": 2.0})"), "rope_scaling.type",
+                  "\"dynamic\" conflicts with rope_scaling.rope_type \"linear\"");
+  expect_rejected(with(R"({"rope_type": 3})"), "rope_scaling.rope_type", "expected a string");
+  expect_rejected(with(R"("yarn")"), "rope_scaling", "expected an object or null");
+
+  // transformers 5's rope_parameters.
+  auto j = llama_base();
+  j["rope_parameters"] = r1::Json::parse(R"({"full_attention": {"rope_theta": 10000.0, "rope_type": "default"}})");
+  expect_rejected(j, "rope_parameters.full_attention", "per-layer-type RoPE parameters are not supported");
+  j["rope_parameters"] = {{"rope_theta", 10000.0}, {"rope_type", "default"}, {"partial_rotary_factor", 0.5}};
+  expect_rejected(j, "rope_parameters.partial_rotary_factor", "partial rotary embeddings are not supported");
+  j["rope_parameters"] = {{"rope_theta", 500000.0}, {"rope_type", "default"}};
+  j["rope_theta"] = 10000.0;
+  expect_rejected(j, "rope_parameters.rope_theta", "500000.0 conflicts with rope_theta 10000.0");
+  j.erase("rope_theta");
+  j["rope_scaling"] = {{"rope_type", "linear"}, {"factor", 2.0}};
+  expect_rejected(j, "rope_scaling", "conflicts with rope_parameters");
+  j = llama_base();
+  j["rope_parameters"] = {{"rope_type", "yarn"}, {"factor", 0.5}};
+  expect_rejected(j, "rope_parameters.factor", "expected a number >= 1, got 0.5");
+
+  // r1's own config.json holds rope_scaling as any other key.
+  r1::config::ModelConfig m;
+  m.rope_scaling.type = r1::config::RopeType::kLinear;
+  m.rope_scaling.factor = 2.0;
+  auto own = r1::hf_config_from_model(m, 300, 1, 2, -1, "float32");
+  CHECK(r1::read_hf_config(own, "ckpt/config.json").config.rope_scaling.same_as(m.rope_scaling));
+  own["rope_scaling"]["factor"] = 0.25;
+  expect_rejected(own, "rope_scaling.factor", "expected a number >= 1, got 0.25");
 }

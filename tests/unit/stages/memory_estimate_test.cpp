@@ -119,10 +119,6 @@ TEST_CASE("the preflight checks what a stage would fail on before its first step
   CHECK(test::has(long_gen.problems, "x.yaml: stages[1].sampling.max_new_tokens: 500 new tokens leave no room for a "
                                      "prompt in the max_position_embeddings 192 of stage \"zero\"'s model; lower it "
                                      "below that"));
-  // bfloat16 on a CPU (resolve_dtype would throw when the stage starts).
-  auto bf16 = check(recipe_text("", "dtype: bfloat16\n"));
-  REQUIRE(bf16.problems.size() == 1);
-  CHECK(bf16.problems[0].find("x.yaml: dtype: bfloat16 is supported on CUDA devices only") == 0);
   // A prompts file that does not exist (prompts are loaded when the stage starts).
   auto missing = check(with(recipe_text(""), "prompts: {n: 16, template: chat}",
                             "prompts: {file: /nonexistent/prompts.jsonl, template: chat}"));
