@@ -106,7 +106,9 @@ config::ModelConfig bench_model_config(const std::string& name_or_path, int min_
     throw InputError("bench: model preset " + name_or_path + " not found (looked for " + path +
                      "; give a YAML path or run from the repository root)");
   config::ModelConfig cfg = config::load_model_config(path);
-  cfg.vocab_size = kBenchVocab;
+  // The benchmark tokenizer's 512 pieces; a preset may pad the embedding beyond them (a released model's padded
+  // vocabulary: the rows are never sampled, but every logit, gradient and optimizer moment pays for them).
+  cfg.vocab_size = std::max(cfg.vocab_size, kBenchVocab);
   if (cfg.max_position_embeddings < min_positions) cfg.max_position_embeddings = min_positions;
   return cfg;
 }

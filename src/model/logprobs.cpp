@@ -4,26 +4,28 @@
 #include <algorithm>
 
 #include "r1/model/attention_mask.h"
+#include "r1/model/chunked_logprobs.h"
 
 namespace r1::model {
 
 TokenLogprobs token_logprobs(TransformerImpl& model, const torch::Tensor& hidden, const torch::Tensor& targets,
-                             double temperature, bool with_entropy) {
-  int64_t n = hidden.size(0), t = hidden.size(1), v = model.vocab_size();
-  // Rows per chunk: keep one chunk's logits under ~16M elements.
-  int64_t rows = std::max<int64_t>(1, (int64_t{1} << 24) / std::max<int64_t>(1, t * v));
-  std::vector<torch::Tensor> lps, ents;
-  for (int64_t start = 0; start < n; start += rows) {
-    int64_t len = std::min(rows, n - start);
-    auto logits = model.logits(hidden.narrow(0, start, len)).to(torch::kFloat32);  // [r, T, V]
-    if (temperature != 1.0) logits = logits / temperature;
-    auto logp = torch::log_softmax(logits, -1);
-    lps.push_back(logp.gather(-1, targets.narrow(0, start, len).unsqueeze(-1)).squeeze(-1));  // [r, T]
-    if (with_entropy) ents.push_back(-(logp.exp() * logp).sum(-1));
-  }
+                             double temperature, bool with_entropy, int64_t logits_budget) {
+  const int64_t n = hidden.size(0), t = hidden.size(1), v = model.vocab_size();
   TokenLogprobs out;
-  out.logprobs = lps.size() == 1 ? lps[0] : torch::cat(lps, 0);
-  if (with_entropy) out.entropy = ents.size() == 1 ? ents[0] : torch::cat(ents, 0);
+  if (n * t * v > logits_budget) {
+    // More logits than one chunk holds: chunks of tokens, recomputed in the backward (chunked_logprobs.h).
+    auto r = chunked_token_logprobs(hidden.reshape({n * t, -1}), model.output_weight(), targets.reshape({-1}),
+                                    temperature, logits_chunk_rows(v, logits_budget), with_entropy,
+                                    model.compute_dtype());
+    out.logprobs = r.logprobs.view({n, t});
+    if (with_entropy) out.entropy = r.entropy.view({n, t});
+    return out;
+  }
+  auto logits = model.logits(hidden).to(torch::kFloat32);  // [N, T, V]: small enough to keep for the backward
+  if (temperature != 1.0) logits = logits / temperature;
+  auto logp = torch::log_softmax(logits, -1);
+  out.logprobs = logp.gather(-1, targets.unsqueeze(-1)).squeeze(-1);  // [N, T]
+  if (with_entropy) out.entropy = -(logp.exp() * logp).sum(-1).detach();
   return out;
 }
 

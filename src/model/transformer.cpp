@@ -56,6 +56,10 @@ torch::Tensor TransformerImpl::logits(const torch::Tensor& hidden) {
   return torch::matmul(hidden, model->embed_tokens->weight.t());
 }
 
+torch::Tensor TransformerImpl::output_weight() const {
+  return lm_head ? lm_head->weight : model->embed_tokens->weight;
+}
+
 void TransformerImpl::set_compute_dtype(torch::ScalarType dtype) {
   if (dtype != torch::kFloat32 && dtype != torch::kBFloat16)
     throw std::logic_error(std::string("set_compute_dtype: float32 or bfloat16, got ") + c10::toString(dtype));

@@ -1,5 +1,7 @@
-// Per-token log-probabilities (and entropies) of target tokens, computed from hidden states in row chunks so
-// the [rows, T, vocab] logits of a large vocabulary are never materialised at once outside autograd.
+// Per-token log-probabilities (and entropies) of target tokens from hidden states. Up to `logits_budget` logits
+// (16M elements, 64 MB in float32) the [rows, T, vocab] logits are computed at once and kept for the backward;
+// beyond it, in chunks of tokens whose logits the backward recomputes (chunked_logprobs.h), so memory does not
+// grow with vocab x tokens.
 #pragma once
 #include <torch/torch.h>
 
@@ -15,7 +17,8 @@ struct TokenLogprobs {
 // hidden [N, T, H] (position t predicts targets[:, t]); targets [N, T] int64.
 // logits are divided by `temperature` first (the policy GRPO samples from is softmax(logits / T)).
 TokenLogprobs token_logprobs(TransformerImpl& model, const torch::Tensor& hidden, const torch::Tensor& targets,
-                             double temperature = 1.0, bool with_entropy = false);
+                             double temperature = 1.0, bool with_entropy = false,
+                             int64_t logits_budget = int64_t{1} << 24);
 
 // Hidden states of a plain causal forward of right-padded rows tokens [N, L] (positions 0..L-1).
 torch::Tensor causal_hidden(TransformerImpl& model, const torch::Tensor& tokens);

@@ -45,6 +45,8 @@ class TransformerImpl : public torch::nn::Module {
                        KvCache* cache = nullptr);
   // Logits over the vocabulary for hidden states [..., hidden] -> [..., V].
   torch::Tensor logits(const torch::Tensor& hidden);
+  // The output matrix logits() multiplies by, [V, hidden]: lm_head's weight, or the embedding's when tied.
+  torch::Tensor output_weight() const;
   // Convenience: logits of a plain causal forward over tokens [B, T] (positions 0..T-1).
   torch::Tensor forward(const torch::Tensor& tokens);
 
