@@ -8,6 +8,7 @@
 #include <set>
 
 #include "../../support/test_support.h"
+#include "micro_grpo_config.h"
 #include "r1/dist/world.h"
 #include "r1/rl/grpo_trainer.h"
 
@@ -15,22 +16,7 @@ using namespace r1;
 
 namespace {
 
-config::RlStageConfig micro_grpo() {
-  auto c = config::RlStageConfig::defaults_for(config::StageKind::kTrainZero);
-  c.name = "zero";
-  c.prompts.n = 32;
-  c.prompts.template_name = "chat";
-  c.sampling.max_new_tokens = 8;
-  c.sampling.stop = {};
-  c.grpo.group_size = 4;
-  c.grpo.prompts_per_step = 2;
-  c.steps = 2;
-  c.samples_every = 0;
-  // Rewards a random micro model earns unevenly (accuracy stays 0), so groups carry a learning signal.
-  c.rewards[1].mode = "soft";
-  c.rewards.push_back(config::RewardSpec{"language", 1.0, "", "en", 0, 0});
-  return c;
-}
+config::RlStageConfig micro_grpo() { return test::micro_grpo_config(); }
 
 struct Fixture {
   std::string init;

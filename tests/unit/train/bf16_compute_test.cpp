@@ -6,6 +6,7 @@
 #include <filesystem>
 
 #include "../../support/test_support.h"
+#include "../rl/micro_grpo_config.h"
 #include "r1/data/packing.h"
 #include "r1/model/logprobs.h"
 #include "r1/rl/grpo_trainer.h"
@@ -49,6 +50,20 @@ std::vector<TokenRow> corpus_rows() {
       examples.push_back(e);
     }
   return make_token_rows(examples, 32, true, tok.pad_id());
+}
+
+// 4 rows per step at a constant lr of 3e-3, a checkpoint every `every` steps (0: the final one only), all kept.
+sft::LmTrainPlan lm_plan(const std::vector<TokenRow>& rows, std::int64_t steps, int every) {
+  sft::LmTrainPlan plan;
+  plan.train_rows = rows;
+  plan.total_steps = steps;
+  plan.batch_size = 4;
+  plan.log_every = 1;
+  plan.optim.lr = 3e-3;
+  plan.optim.schedule = config::LrSchedule::kConstant;
+  plan.checkpoint.every = every;
+  plan.checkpoint.keep_last = 0;
+  return plan;
 }
 
 }  // namespace
@@ -100,15 +115,7 @@ TEST_CASE("bfloat16 LM training reduces the loss and tracks float32 over 20 step
     auto ctx = context("bf16_lm_" + name, dtype, config::StageKind::kPretrain);
     ctx.stage_name = "lm";  // the same data order both times
     auto bundle = train::fresh_model(test::micro_model_config(), test::tiny_tokenizer(), 3, torch::kCPU);
-    sft::LmTrainPlan plan;
-    plan.train_rows = rows;
-    plan.total_steps = 20;
-    plan.batch_size = 4;
-    plan.log_every = 1;
-    plan.optim.lr = 3e-3;
-    plan.optim.schedule = config::LrSchedule::kConstant;
-    plan.checkpoint.keep_last = 1;
-    sft::run_lm_training(plan, bundle, ctx);
+    sft::run_lm_training(lm_plan(rows, 20, 0), bundle, ctx);
     REQUIRE(bundle.model->compute_dtype() == dtype);
     for (const auto& p : bundle.model->parameters()) REQUIRE(p.scalar_type() == torch::kFloat32);
     loss[name] = column(ctx.stage_dir + "/metrics.jsonl", "loss");
@@ -128,20 +135,10 @@ TEST_CASE("bfloat16 LM training reduces the loss and tracks float32 over 20 step
 TEST_CASE("a bfloat16 GRPO step on the same rollout gives float32's loss within tolerance", "[grpo][bf16]") {
   const std::string init = test::temp_dir("bf16_grpo_init");
   test::write_fresh_checkpoint(init, test::micro_model_config(), 5);
-  auto cfg = config::RlStageConfig::defaults_for(config::StageKind::kTrainZero);
-  cfg.name = "zero";
-  cfg.prompts.n = 16;
-  cfg.prompts.template_name = "chat";
-  cfg.sampling.max_new_tokens = 8;
-  cfg.sampling.stop = {};
-  cfg.grpo.group_size = 4;
-  cfg.grpo.prompts_per_step = 2;
+  auto cfg = test::micro_grpo_config();
   cfg.grpo.iterations = 2;  // pi_old frozen: the second pass has ratios != 1
   cfg.grpo.minibatch_size = 4;
   cfg.grpo.beta = 0.04;     // and a reference model in bf16 too
-  cfg.samples_every = 0;
-  cfg.rewards[1].mode = "soft";
-  cfg.rewards.push_back(config::RewardSpec{"language", 1.0, "", "en", 0, 0});
   std::map<std::string, Json> metrics;
   for (const auto& [name, dtype] : {std::pair<std::string, torch::ScalarType>{"fp32", torch::kFloat32},
                                     {"bf16", torch::kBFloat16}}) {
@@ -172,24 +169,13 @@ TEST_CASE("a bfloat16 GRPO step on the same rollout gives float32's loss within 
 
 TEST_CASE("save_dtype bfloat16 writes BF16 weights and resumes from the float32 masters exactly", "[train][bf16]") {
   const auto rows = corpus_rows();
-  auto plan_of = [&] {
-    sft::LmTrainPlan plan;
-    plan.train_rows = rows;
-    plan.total_steps = 4;
-    plan.batch_size = 4;
-    plan.log_every = 1;
-    plan.optim.lr = 3e-3;
-    plan.checkpoint.every = 2;
-    plan.checkpoint.keep_last = 0;
-    return plan;
-  };
   auto train_into = [&](const std::string& dir, const std::string& resume) {
     auto ctx = context("bf16_save", torch::kFloat32, config::StageKind::kPretrain);
     ctx.stage_dir = dir;
     ctx.resume = resume;
     ctx.save_dtype = "bfloat16";
     auto bundle = train::fresh_model(test::micro_model_config(), test::tiny_tokenizer(), 3, torch::kCPU);
-    sft::run_lm_training(plan_of(), bundle, ctx);
+    sft::run_lm_training(lm_plan(rows, 4, 2), bundle, ctx);
     return bundle;
   };
   const std::string whole = test::temp_dir("bf16_save_whole"), cut = test::temp_dir("bf16_save_cut");
