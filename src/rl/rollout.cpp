@@ -145,7 +145,9 @@ PolicyBatch make_policy_batch(const Rollout& rollout, const std::vector<size_t>&
     for (int64_t i = 0; i < n; ++i) place[i] = {i, 0};
   }
   std::vector<int64_t> tokens(layout_rows * max_len, pad_id), idx(n * max_c, 0), targets(n * max_c, pad_id);
-  std::vector<int64_t> segments(pack ? layout_rows * max_len : 0, -1);
+  // Packed: each sequence's tokens carry its index; padding at a row's end gets a segment of its own (n, past
+  // every sequence's), as SFT's collation gives it.
+  std::vector<int64_t> segments(pack ? layout_rows * max_len : 0, n);
   std::vector<float> mask(n * max_c, 0.0f), sampler_logp(n * max_c, 0.0f);
   PolicyBatch b;
   for (int64_t i = 0; i < n; ++i) {
@@ -154,6 +156,7 @@ PolicyBatch make_policy_batch(const Rollout& rollout, const std::vector<size_t>&
     const auto& comp = s.completion.tokens;
     const int64_t p = prompt.size(), c = comp.size();
     const int64_t start = place[i].first * max_len + place[i].second;  // flat index of the sequence's first token
+    const int64_t origin = pack ? start : 0;  // gather_idx counts from here: the flat start, or the row's column 0
     std::copy(prompt.begin(), prompt.end(), tokens.begin() + start);
     std::copy(comp.begin(), comp.end(), tokens.begin() + start + p);
     if (pack) std::fill(segments.begin() + start, segments.begin() + start + p + c, i);
@@ -165,7 +168,7 @@ PolicyBatch make_policy_batch(const Rollout& rollout, const std::vector<size_t>&
     std::copy(s.completion.logprobs.begin(), s.completion.logprobs.end(), sampler_logp.begin() + i * max_c);
     for (int64_t j = 0; j < max_c; ++j) {
       // Beyond the completion the index stays inside the sequence (its last token): no loss is taken there.
-      idx[i * max_c + j] = start + std::min(p - 1 + j, p + c - 1) - (pack ? 0 : place[i].first * max_len);
+      idx[i * max_c + j] = origin + std::min(p - 1 + j, p + c - 1);
       if (j < c) {
         targets[i * max_c + j] = comp[j];
         if (carries_loss) {
@@ -181,13 +184,7 @@ PolicyBatch make_policy_batch(const Rollout& rollout, const std::vector<size_t>&
   b.targets = torch::from_blob(targets.data(), {n, max_c}, i64).clone().to(device);
   b.mask = torch::from_blob(mask.data(), {n, max_c}, torch::kFloat32).clone().to(device);
   b.sampler_logp = torch::from_blob(sampler_logp.data(), {n, max_c}, torch::kFloat32).clone().to(device);
-  if (pack) {
-    // Padding at a row's end gets a segment of its own (ids past every sequence's), as SFT's collation does.
-    for (int64_t r = 0; r < layout_rows; ++r)
-      for (int64_t t = 0; t < max_len; ++t)
-        if (segments[r * max_len + t] < 0) segments[r * max_len + t] = n;
-    b.segments = torch::from_blob(segments.data(), {layout_rows, max_len}, i64).clone().to(device);
-  }
+  if (pack) b.segments = torch::from_blob(segments.data(), {layout_rows, max_len}, i64).clone().to(device);
   return b;
 }
 
