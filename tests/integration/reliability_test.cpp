@@ -71,6 +71,21 @@ bool wait_for_path(const Child& c, const fs::path& path, double timeout_s = 60) 
   return false;
 }
 
+// Waits until the file grows past the size it has when first seen (false if the child exits first).
+bool wait_for_growth(const Child& c, const fs::path& path, double timeout_s = 120) {
+  std::error_code ec;
+  const auto first = fs::file_size(path, ec);
+  auto until = std::chrono::steady_clock::now() + std::chrono::duration<double>(timeout_s);
+  while (std::chrono::steady_clock::now() < until) {
+    const auto now = fs::file_size(path, ec);
+    if (!ec && now > first) return true;
+    int status = 0;
+    if (::waitpid(c.pid, &status, WNOHANG) == c.pid) return false;
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  return false;
+}
+
 // The uninterrupted run, then a run killed with SIGKILL at several points and resumed each time; both must end
 // with the same metrics rows and the same final weights.
 void check_kill_and_resume(const std::string& stage_args, const std::string& tag) {
@@ -314,13 +329,18 @@ TEST_CASE("r1 eval stops on SIGINT without writing a partial eval.json, a signal
 }
 
 TEST_CASE("a second signal exits at once, files stay whole and the run resumes", "[reliability]") {
-  // One long batch (4,000 prompts, ~2 s here; 2,000 took ~1 s, short enough for a loaded machine to finish it
-  // between the two signals) so the first signal has to wait for it; the second must not.
+  // Long batches (4,000 prompts, ~2 s here) so the first signal has to wait for the one in flight; the second
+  // must not. The signals come once the first batch is journaled, i.e. while the second runs: the journal file
+  // exists (header only) before the first batch starts, and a SIGTERM before that batch's stop check would
+  // rightly stop the run at once (143), which is not what this test is about.
   const std::string dir = temp_dir("double_signal");
   const std::string args = "cold-start --recipe tests/data/micro_recipe.yaml --stage cold --policy '" + micro_base() +
                            "' --set prompts.n=8000 --set batch_prompts=4000 --out '" + dir + "/c'";
   Child c = start_r1(args, dir + "/log.txt");
-  REQUIRE(wait_for_path(c, fs::path(dir) / "c" / "samples.rank0.journal"));
+  const fs::path journal = fs::path(dir) / "c" / "samples.rank0.journal";
+  REQUIRE(wait_for_path(c, journal));
+  REQUIRE(wait_for_growth(c, journal));
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
   ::kill(c.pid, SIGTERM);
   std::this_thread::sleep_for(std::chrono::milliseconds(200));
   ::kill(c.pid, SIGINT);
