@@ -51,8 +51,8 @@ void register_bench(CLI::App& app, Action& action) {
                                           "(bench.json + a table)");
   cmd->add_option("--preset", o->presets, "Model preset name (configs/models/NAME.yaml) or YAML path; repeatable "
                                           "(default: tiny and small)");
-  cmd->add_option("--case", o->cases, "Case to run: gemm | tokenize | train | packing | decode1 | decode-batch | "
-                                      "rollout-prefix | grpo-update | grpo; repeatable (default: all)")
+  cmd->add_option("--case", o->cases, "Case to run: gemm | tokenize | train | train-checkpointed | packing | decode1 | "
+                                      "decode-batch | rollout-prefix | grpo-update | grpo; repeatable (default: all)")
       ->check(CLI::IsMember(bench::case_names()));
   cmd->add_option("--out", o->out, "bench.json path")->capture_default_str();
   cmd->add_option("--table", o->table, "Also write the table to this file");

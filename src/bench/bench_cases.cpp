@@ -114,9 +114,9 @@ sft::LmTrainPlan lm_plan(std::vector<TokenRow> rows, int batch, std::int64_t ste
 }  // namespace
 
 const std::vector<std::string>& case_names() {
-  static const std::vector<std::string> names = {"gemm",         "tokenize", "train",         "packing",
-                                                 "decode1",      "decode-batch", "rollout-prefix", "grpo-update",
-                                                 "grpo"};
+  static const std::vector<std::string> names = {"gemm",    "tokenize",     "train",          "train-checkpointed",
+                                                 "packing", "decode1",      "decode-batch",   "rollout-prefix",
+                                                 "grpo-update", "grpo"};
   return names;
 }
 
@@ -126,6 +126,11 @@ Json run_case(const std::string& name, const CaseOptions& options) {
   train::set_threads(options.threads);
   if (name == "gemm") return gemm_case(options);
   if (name == "train") return train_case(options);
+  if (name == "train-checkpointed") {
+    CaseOptions checkpointed = options;
+    checkpointed.activation_checkpointing = true;
+    return train_case(checkpointed);
+  }
   if (name == "packing") return packing_case(options);
   if (name == "decode1") return decode1_case(options);
   if (name == "decode-batch") return decode_batch_case(options);
@@ -182,11 +187,13 @@ Json train_case(const CaseOptions& o) {
   const std::int64_t n = o.gemm_n;
   auto ceiling_s = gemm_seconds(n, n, n, 3, 1, gen);
   auto env = trainer_env(o, "train", config::StageKind::kPretrain);
+  env.activation_checkpointing = o.activation_checkpointing;
   sft::run_lm_training(lm_plan(rows, o.train_batch, steps), bundle, env);
   for (double s : gemm_seconds(n, n, n, 3, 0, gen)) ceiling_s.push_back(s);
   Json ceiling = Json::array();
   for (double s : ceiling_s) ceiling.push_back(2.0 * n * n * n / s / 1e9);
   return Json{{"model", model_info(cfg)},
+              {"activation_checkpointing", o.activation_checkpointing},
               {"ceiling_gflops", ceiling},
               {"seq_len", o.seq_len},
               {"batch", o.train_batch},

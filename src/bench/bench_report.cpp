@@ -41,6 +41,20 @@ Json figures_train(const Json& raw, double gemm_flops_per_s) {
   return out;
 }
 
+// The train case with and without activation checkpointing (two processes): peak RSS of each, the saving, and
+// the step-time cost (medians' ratio: the two runs are separate processes, so their steps are not paired).
+Json figures_activation_checkpointing(const Json& plain, const Json& checkpointed) {
+  const double plain_mb = plain.at("peak_rss_mb").get<double>(), ckpt_mb = checkpointed.at("peak_rss_mb").get<double>();
+  const Figure plain_s = summarize(samples(plain.at("result"), "step_s"));
+  const Figure ckpt_s = summarize(samples(checkpointed.at("result"), "step_s"));
+  return Json{{"plain_peak_rss_mb", plain_mb},
+              {"checkpointed_peak_rss_mb", ckpt_mb},
+              {"peak_rss_saving_mb", plain_mb - ckpt_mb},
+              {"plain_step_s", to_json(plain_s)},
+              {"checkpointed_step_s", to_json(ckpt_s)},
+              {"step_time_ratio", ckpt_s.median / plain_s.median}};
+}
+
 Json figures_packing(const Json& raw) {
   const Json& r = raw.at("result");
   auto packed_s = samples(r.at("packed"), "seconds"), padded_s = samples(r.at("padded"), "seconds");
@@ -214,9 +228,13 @@ void compute_figures(Json& bench) {
     if (name.size() > 5 && name.substr(name.size() - 5) == ".yaml") name = name.substr(0, name.size() - 5);
     Json fig = Json::object();
     auto key = [&](const std::string& c) { return c + "/" + name; };
-    for (const std::string c : {"train", "packing", "decode1", "decode-batch", "rollout-prefix", "grpo-update", "grpo"})
+    for (const std::string c : {"train", "train-checkpointed", "packing", "decode1", "decode-batch", "rollout-prefix",
+                                "grpo-update", "grpo"})
       if (has_raw(bench, key(c)) && !fig.contains("model")) fig["model"] = raw[key(c)]["result"]["model"];
     if (has_raw(bench, key("train"))) fig["train"] = figures_train(raw[key("train")], gemm_flops_per_s);
+    if (has_raw(bench, key("train")) && has_raw(bench, key("train-checkpointed")))
+      fig["activation_checkpointing"] =
+          figures_activation_checkpointing(raw[key("train")], raw[key("train-checkpointed")]);
     if (has_raw(bench, key("packing"))) fig["packing"] = figures_packing(raw[key("packing")]);
     const Json* d1 = has_raw(bench, key("decode1")) ? &raw[key("decode1")] : nullptr;
     const Json* db = has_raw(bench, key("decode-batch")) ? &raw[key("decode-batch")] : nullptr;
@@ -308,6 +326,10 @@ std::string render_table(const Json& bench) {
   row("train_mfu", {"train", "train_mfu"});
   row("train attention pairs, share of full rows (packed documents)", {"train", "attention_pairs_fraction"});
   row("train peak RSS MB", {"train", "peak_rss_mb"});
+  row("train peak RSS MB, activation checkpointing", {"activation_checkpointing", "checkpointed_peak_rss_mb"});
+  row("  peak RSS saving MB", {"activation_checkpointing", "peak_rss_saving_mb"});
+  row("  step s, activation checkpointing", {"activation_checkpointing", "checkpointed_step_s"});
+  row("  step time ratio (checkpointed / plain, medians)", {"activation_checkpointing", "step_time_ratio"});
   row("SFT packed tokens/s", {"packing", "packed_tokens_per_s"});
   row("SFT padded tokens/s", {"packing", "padded_tokens_per_s"});
   row("SFT epoch s, packed", {"packing", "packed_epoch_s"});

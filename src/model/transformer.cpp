@@ -1,6 +1,7 @@
 // The decoder-only transformer.
 #include "r1/model/transformer.h"
 
+#include "r1/model/activation_checkpoint.h"
 #include "r1/model/attention_mask.h"
 #include "r1/model/autocast_scope.h"
 #include "r1/util/error.h"
@@ -42,9 +43,19 @@ torch::Tensor TransformerImpl::hidden(const torch::Tensor& tokens, const torch::
   AutocastScope autocast(compute_dtype_, tokens.device());
   auto x = model->embed_tokens(tokens);                 // [B, T, hidden]
   auto [cos, sin] = rotary_.tables(positions, x);       // [B, 1, T, D/2]
+  const bool recompute = activation_checkpointing_ && !cache && torch::GradMode::is_enabled();
   int64_t layer = 0;
   for (const auto& m : *model->layers) {
-    x = m->as<DecoderLayerImpl>()->forward(x, cos, sin, mask, cache, layer++);
+    auto* decoder_layer = m->as<DecoderLayerImpl>();
+    if (recompute) {
+      auto block = [decoder_layer, cos, sin, mask](const torch::Tensor& in) {
+        return decoder_layer->forward(in, cos, sin, mask, nullptr, 0);
+      };
+      x = checkpointed(block, x, decoder_layer->parameters(), compute_dtype_);
+      ++layer;
+    } else {
+      x = decoder_layer->forward(x, cos, sin, mask, cache, layer++);
+    }
   }
   if (cache) cache->advance(tokens.size(1));
   return model->norm(x);

@@ -59,26 +59,26 @@ struct Part {
   std::string knob;
 };
 
-MemoryEstimate estimate(const config::PretrainConfig& c, const StageModels& s, int) {
+MemoryEstimate estimate(const config::PretrainConfig& c, const StageModels& s, int, bool recompute) {
   MemoryEstimate e;
   e.weights = s.model.params() * kFloat;
   e.optimizer = optimizer_bytes(s.model);
-  e.activations = training_activation_bytes(s.model, c.batch_size, c.seq_len, false);
+  e.activations = training_activation_bytes(s.model, c.batch_size, c.seq_len, false, recompute);
   e.data = c.corpus.file.empty() ? std::int64_t{c.corpus.n_docs} * kCorpusDocBytes : file_bytes(c.corpus.file);
   return e;
 }
 
-MemoryEstimate estimate(const config::SftStageConfig& c, const StageModels& s, int) {
+MemoryEstimate estimate(const config::SftStageConfig& c, const StageModels& s, int, bool recompute) {
   MemoryEstimate e;
   const bool kd = c.kd.weight > 0 && s.teacher;
   e.weights = s.model.params() * kFloat + (kd ? s.teacher->params() * kFloat : 0);
   e.optimizer = optimizer_bytes(s.model);
-  e.activations = training_activation_bytes(s.model, c.batch_size, c.seq_len, kd);
+  e.activations = training_activation_bytes(s.model, c.batch_size, c.seq_len, kd, recompute);
   e.data = file_bytes(c.data);
   return e;
 }
 
-MemoryEstimate estimate(const config::RlStageConfig& c, const StageModels& s, int world_size) {
+MemoryEstimate estimate(const config::RlStageConfig& c, const StageModels& s, int world_size, bool recompute) {
   MemoryEstimate e;
   const auto& g = c.grpo;
   const std::int64_t rows = std::int64_t{std::max(1, g.prompts_per_step / world_size)} * g.group_size;
@@ -88,13 +88,14 @@ MemoryEstimate estimate(const config::RlStageConfig& c, const StageModels& s, in
   e.weights = sampled_weights(s.model) + (s.reference ? s.reference->params() * kFloat : 0);
   e.optimizer = optimizer_bytes(s.model);
   e.activations =
-      training_activation_bytes(s.model, micro, capacity(s.model, s.prompt_tokens, c.sampling.max_new_tokens), false);
+      training_activation_bytes(s.model, micro, capacity(s.model, s.prompt_tokens, c.sampling.max_new_tokens), false,
+                                recompute);
   e.generation = generation_bytes(s.model, rows, s.prompt_tokens, c.sampling.max_new_tokens);
   e.data = std::int64_t{std::max(1, c.prompts.n)} * kPromptHostBytes;
   return e;
 }
 
-MemoryEstimate estimate(const config::DataStageConfig& c, const StageModels& s, int) {
+MemoryEstimate estimate(const config::DataStageConfig& c, const StageModels& s, int, bool) {
   MemoryEstimate e;
   const std::int64_t rows = std::int64_t{c.batch_prompts} * c.samples_per_prompt;
   e.weights = sampled_weights(s.model);
@@ -103,7 +104,7 @@ MemoryEstimate estimate(const config::DataStageConfig& c, const StageModels& s, 
   return e;
 }
 
-MemoryEstimate estimate(const config::EvalStageConfig&, const StageModels&, int) { return {}; }
+MemoryEstimate estimate(const config::EvalStageConfig&, const StageModels&, int, bool) { return {}; }
 
 // The setting behind the largest part of the stage's own work.
 std::string knob_of(const config::StageEntry& entry, const MemoryEstimate& e) {
@@ -143,7 +144,8 @@ std::int64_t generation_bytes(const ModelShape& m, std::int64_t rows, std::int64
   return clamp_bytes(double(rows) * (kv + prefill + decode));
 }
 
-std::int64_t training_activation_bytes(const ModelShape& m, std::int64_t rows, std::int64_t seq, bool kd) {
+std::int64_t training_activation_bytes(const ModelShape& m, std::int64_t rows, std::int64_t seq, bool kd,
+                                       bool recompute) {
   const auto& c = m.config;
   const double q = double(c.num_attention_heads) * c.head_size();
   const double kv = double(c.kv_heads()) * c.head_size();
@@ -152,14 +154,19 @@ std::int64_t training_activation_bytes(const ModelShape& m, std::int64_t rows, s
   const double per_layer =
       6.0 * c.hidden_size + 3 * q + 3 * kv + 4.0 * c.intermediate_size + 2.0 * c.num_attention_heads * seq;
   const double logits = (kd ? 5.0 : 3.0) * m.vocab;  // logits, log-softmax, their gradient (+ teacher's, KD)
-  // One more layer's worth: the backward pass's working set.
-  return clamp_bytes(double(rows) * seq * ((c.num_hidden_layers + 1.0) * per_layer + logits) * kFloat);
+  // One more layer's worth: the backward pass's working set. Recomputing (activation checkpointing): each layer's
+  // input instead, plus the one layer being recomputed and that working set.
+  const double layers = recompute ? c.num_hidden_layers * double(c.hidden_size) + 2.0 * per_layer
+                                  : (c.num_hidden_layers + 1.0) * per_layer;
+  return clamp_bytes(double(rows) * seq * (layers + logits) * kFloat);
 }
 
 MemoryEstimate estimate_stage_memory(const config::StageEntry& entry, const config::RunSettings& run,
                                      const StageModels& models, int world_size, std::int64_t runtime_bytes) {
   world_size = std::max(1, world_size);
-  MemoryEstimate e = std::visit([&](const auto& cfg) { return estimate(cfg, models, world_size); }, entry.config);
+  const bool recompute = run.activation_checkpointing;
+  MemoryEstimate e =
+      std::visit([&](const auto& cfg) { return estimate(cfg, models, world_size, recompute); }, entry.config);
   e.runtime = runtime_bytes + kWorkingAllowance;
   if (entry.kind() == config::StageKind::kEval) {
     const auto& cfg = std::get<config::EvalStageConfig>(entry.config);

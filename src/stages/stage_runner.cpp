@@ -146,6 +146,7 @@ StageStatus run_stage(const StageRun& request) {
   r.ctx.device = train::resolve_device(r.run.device);
   r.ctx.dtype = train::resolve_dtype(config::enum_name(r.run.dtype));
   r.ctx.save_dtype = config::enum_name(r.run.save_dtype);
+  r.ctx.activation_checkpointing = r.run.activation_checkpointing;
   if (rank == 0) write_file_atomic((fs::path(dir) / "config.resolved.yaml").string(), r.ctx.resolved_config);
   log->info("[{}] {} stage -> {}", name, r.entry.kind_name(), dir);
 

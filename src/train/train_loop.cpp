@@ -44,6 +44,7 @@ TrainLoop::TrainLoop(const RunContext& ctx, ModelBundle& model, const config::Op
                          std::to_string(ctx.world_size) + " but the process group is " + comm.describe());
   for (const auto& p : model.model->parameters()) params_.push_back(p);
   model.model->set_compute_dtype(ctx.dtype);  // float32 master weights; bfloat16 forwards under autocast
+  model.model->set_activation_checkpointing(ctx.activation_checkpointing);
 }
 
 void TrainLoop::begin(TrainerSteps& trainer) {

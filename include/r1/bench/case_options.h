@@ -19,6 +19,7 @@ struct CaseOptions {
   int seq_len = 256;                 // tokens per training row
   int train_batch = 16;              // rows per optimizer step
   int sft_examples = 256;            // SFT examples per packing-vs-padding epoch
+  bool activation_checkpointing = false;  // the train case recomputes each layer in the backward
   // decode
   int new_tokens = 256;              // tokens generated per row
   int decode_batch = 64;             // the large decode batch (the small one is 1)
@@ -48,6 +49,7 @@ struct CaseOptions {
     v("seq_len", seq_len);
     v("train_batch", train_batch);
     v("sft_examples", sft_examples);
+    v("activation_checkpointing", activation_checkpointing);
     v("new_tokens", new_tokens);
     v("decode_batch", decode_batch);
     v("module_decode", module_decode);

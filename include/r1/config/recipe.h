@@ -27,6 +27,7 @@ struct RunSettings {
   int threads = 0;                     // 0 = all cores
   ComputeDtype dtype = ComputeDtype::kFloat32;  // float32 | bfloat16
   SaveDtype save_dtype = SaveDtype::kAuto;      // auto (the input model's) | float32 | bfloat16
+  bool activation_checkpointing = false;        // recompute each decoder layer in the backward (less memory)
   EvalSettings eval;                   // the held-out eval set every model stage is evaluated on
   template <class V>
   void visit(V& v) {
@@ -36,6 +37,7 @@ struct RunSettings {
     v("threads", threads, Min{0});
     v("dtype", dtype);
     v("save_dtype", save_dtype);
+    v("activation_checkpointing", activation_checkpointing);
     v("eval", eval);
   }
   void check(Problems& p, const std::string& path) const;

@@ -72,6 +72,11 @@ class TransformerImpl : public torch::nn::Module {
   // float32 parameters, see autocast_scope.h). Generation through DecodeModel is not affected.
   void set_compute_dtype(torch::ScalarType dtype);
   torch::ScalarType compute_dtype() const { return compute_dtype_; }
+  // Activation checkpointing (see activation_checkpoint.h): while gradients are on and no KV cache is given,
+  // hidden() keeps only each decoder layer's input and recomputes the layer in the backward. Same values and
+  // gradients, less memory, one more forward per layer. Off by default.
+  void set_activation_checkpointing(bool on) { activation_checkpointing_ = on; }
+  bool activation_checkpointing() const { return activation_checkpointing_; }
   // Moves parameters and rotary tables.
   void to_device(const torch::Device& device);
   int64_t parameter_count() const;
@@ -84,6 +89,7 @@ class TransformerImpl : public torch::nn::Module {
   int64_t vocab_size_;
   Rotary rotary_;
   torch::ScalarType compute_dtype_ = torch::kFloat32;
+  bool activation_checkpointing_ = false;
 };
 TORCH_MODULE(Transformer);
 

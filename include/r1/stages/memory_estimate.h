@@ -54,8 +54,9 @@ MemoryEstimate estimate_stage_memory(const config::StageEntry& entry, const conf
 
 // The parts, for tests and the table: a generation batch of `rows` prompts of up to `prompt_tokens` with up to
 // `max_new_tokens` new tokens, and a training
-// micro-batch of rows x seq tokens (kd: with a teacher's logits).
+// micro-batch of rows x seq tokens (kd: with a teacher's logits; recompute: with activation checkpointing).
 std::int64_t generation_bytes(const ModelShape& m, std::int64_t rows, std::int64_t prompt_tokens, int max_new_tokens);
-std::int64_t training_activation_bytes(const ModelShape& m, std::int64_t rows, std::int64_t seq, bool kd);
+std::int64_t training_activation_bytes(const ModelShape& m, std::int64_t rows, std::int64_t seq, bool kd,
+                                       bool recompute = false);
 
 }  // namespace r1::stages

@@ -18,6 +18,7 @@ struct RunContext {
   std::uint64_t seed = 0;           // the run seed; stages and trainers derive named streams from it
   torch::Device device{torch::kCPU};
   torch::ScalarType dtype = torch::kFloat32;  // compute dtype of the training forwards (bfloat16: autocast)
+  bool activation_checkpointing = false;  // the trained model recomputes each layer in the backward
   std::string save_dtype = "auto";  // weights' dtype in checkpoints: auto (the input model's) | float32 | bfloat16
   std::string resume = "auto";      // auto (latest checkpoint if any) | none | a checkpoint dir
   std::string config_hash;          // identity of the resolved stage config and of the inputs it reads

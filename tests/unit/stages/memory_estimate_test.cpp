@@ -77,6 +77,10 @@ TEST_CASE("training activations are linear in rows and grow faster than linearly
   CHECK(stages::training_activation_bytes(m, 8, 64, false) == 2 * a);
   CHECK(stages::training_activation_bytes(m, 4, 128, false) > 2 * a);  // attention probabilities: seq^2
   CHECK(stages::training_activation_bytes(m, 4, 64, true) > a);        // KD adds the teacher's logits
+  // Activation checkpointing keeps each layer's input instead of its activations: less, still linear in rows.
+  const auto r = stages::training_activation_bytes(m, 4, 64, false, true);
+  CHECK(r < a);
+  CHECK(stages::training_activation_bytes(m, 8, 64, false, true) == 2 * r);
 }
 
 TEST_CASE("absurd sizes give finite estimates far over any machine", "[stages][memory]") {
