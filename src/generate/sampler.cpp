@@ -35,7 +35,9 @@ std::vector<int> encode_prompt(const Tokenizer& tokenizer, const std::string& te
   return ids;
 }
 
-std::pair<torch::Tensor, torch::Tensor> sample_next(const torch::Tensor& logits, const config::SamplingConfig& cfg,
+namespace {
+// sample_next for one group of rows, all at once.
+std::pair<torch::Tensor, torch::Tensor> sample_rows(const torch::Tensor& logits, const config::SamplingConfig& cfg,
                                                     const torch::Tensor& uniforms) {
   if (cfg.temperature <= 0.0) {
     auto logp = torch::log_softmax(logits, -1);
@@ -59,6 +61,22 @@ std::pair<torch::Tensor, torch::Tensor> sample_next(const torch::Tensor& logits,
   auto target = uniforms.to(cdf.scalar_type()).unsqueeze(-1) * cdf.narrow(-1, v - 1, 1);
   auto ids = cdf.le(target).sum(-1).clamp_max(v - 1);                              // first index with cdf > target
   return {ids, logp.gather(-1, ids.unsqueeze(-1)).squeeze(-1)};
+}
+}  // namespace
+
+std::pair<torch::Tensor, torch::Tensor> sample_next(const torch::Tensor& logits, const config::SamplingConfig& cfg,
+                                                    const torch::Tensor& uniforms, int64_t budget_elements) {
+  const int64_t rows = logits.size(0), v = logits.size(-1);
+  const int64_t group = std::max<int64_t>(1, budget_elements / std::max<int64_t>(1, v));
+  if (rows <= group) return sample_rows(logits, cfg, uniforms);
+  std::vector<torch::Tensor> ids, lps;
+  for (int64_t r = 0; r < rows; r += group) {
+    const int64_t len = std::min(group, rows - r);
+    auto [i, lp] = sample_rows(logits.narrow(0, r, len), cfg, uniforms.narrow(0, r, len));
+    ids.push_back(i);
+    lps.push_back(lp);
+  }
+  return {torch::cat(ids), torch::cat(lps)};
 }
 
 Sampler::Sampler(model::TransformerImpl& model, const Tokenizer& tokenizer) : model_(model), tokenizer_(tokenizer) {}

@@ -73,8 +73,12 @@ class Sampler {
 
 // Picks the next token per row from logits [B, V] (float32): returns ids [B] (int64) and their log-probs [B]
 // under softmax(logits / temperature). uniforms [B] in [0, 1) drive inverse-CDF sampling (ignored when greedy).
+// Rows are independent: they are drawn in groups of at most `budget_elements` / V rows, so the working tensors
+// (probabilities, the top-p sort and its int64 order, the CDF) stay near the budget (default 4M = 16 MB of
+// float32) whatever the vocabulary; the draws are the same at any budget.
 std::pair<torch::Tensor, torch::Tensor> sample_next(const torch::Tensor& logits, const config::SamplingConfig& cfg,
-                                                    const torch::Tensor& uniforms);
+                                                    const torch::Tensor& uniforms,
+                                                    int64_t budget_elements = int64_t{1} << 22);
 
 // [BOS] + encode(text); no BOS added when an HF tokenizer's text already starts with it (a chat template wrote it).
 std::vector<int> encode_prompt(const Tokenizer& tokenizer, const std::string& text);

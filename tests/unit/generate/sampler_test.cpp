@@ -154,3 +154,26 @@ TEST_CASE("top-k 1 is greedy and top-p keeps the nucleus", "[generate]") {
   REQUIRE(a.item<int64_t>() == 0);
   REQUIRE(b.item<int64_t>() == 1);
 }
+
+TEST_CASE("sample_next draws rows in groups within its memory budget, the same draws at any budget", "[generate]") {
+  auto gen = at::detail::createCPUGenerator(9);
+  auto logits = at::randn({37, 1000}, gen) * 3;  // [B, V]
+  auto uniforms = at::rand({37}, gen).to(torch::kFloat64);
+  config::SamplingConfig cfg;
+  for (double top_p : {1.0, 0.9}) {
+    for (int top_k : {0, 50}) {
+      for (double temperature : {0.0, 0.7}) {
+        cfg.top_p = top_p;
+        cfg.top_k = top_k;
+        cfg.temperature = temperature;
+        INFO("top_p " << top_p << " top_k " << top_k << " temperature " << temperature);
+        auto [whole_ids, whole_lp] = generate::sample_next(logits, cfg, uniforms, 37 * 1000);  // one group
+        for (int64_t budget : {1, 1000, 5000, 36000}) {  // 1 row (budget below V), 1, 5 and 36 rows a group
+          auto [ids, lp] = generate::sample_next(logits, cfg, uniforms, budget);
+          REQUIRE(torch::equal(ids, whole_ids));
+          REQUIRE(torch::equal(lp, whole_lp));
+        }
+      }
+    }
+  }
+}
