@@ -7,6 +7,7 @@
 #include "r1/data/epoch_cursor.h"
 #include "r1/dist/collectives.h"
 #include "r1/model/attention_mask.h"
+#include "r1/model/chunked_logprobs.h"
 #include "r1/model/logprobs.h"
 #include "r1/optim/adamw.h"
 #include "r1/sft/kd_loss.h"
@@ -113,6 +114,47 @@ void LmTrainer::restore(const train::RestoredState& restored) {
 
 Json LmTrainer::state() const { return Json{{"data_cursor", cursor_.state()}}; }
 
+namespace {
+// The KD micro-batch in chunks of tokens: the student's final hidden states are cut from the graph, each chunk's
+// logits, cross-entropy and divergence (the teacher's logits of the same tokens beside them) are backpropagated to
+// the cut hidden states and the output matrix, and the accumulated hidden-state gradient then runs through the
+// model once. Same gradients as the whole-logits loss (up to summation order), at most one chunk of logits alive.
+LmTrainer::LossSums kd_chunked(model::TransformerImpl& model, const LmTrainPlan& plan, const torch::Tensor& hidden,
+                               const MicroBatch& mb, double normalizer) {
+  const int64_t n = hidden.size(0) * hidden.size(1);
+  auto cut = hidden.detach().reshape({n, hidden.size(-1)}).requires_grad_(true);  // [N, H]
+  torch::Tensor teacher_hidden;
+  {
+    c10::InferenceMode guard;
+    teacher_hidden = plan.teacher->hidden(mb.tokens, mb.positions, mb.attn);
+    teacher_hidden = teacher_hidden.reshape({n, teacher_hidden.size(-1)});  // [N, H_teacher]
+  }
+  const auto targets = mb.targets.reshape({n});
+  const auto mask = mb.mask.reshape({n});
+  const int64_t rows = model::logits_chunk_rows(model.vocab_size(), plan.kd_logits_budget);
+  LmTrainer::LossSums sums;
+  for (int64_t s = 0; s < n; s += rows) {
+    const int64_t len = std::min(rows, n - s);
+    auto logits = model.logits(cut.narrow(0, s, len)).to(torch::kFloat32).unsqueeze(0);  // [1, len, V]
+    auto m = mask.narrow(0, s, len).unsqueeze(0);                                        // [1, len]
+    auto lp = torch::log_softmax(logits, -1).gather(-1, targets.narrow(0, s, len).view({1, len, 1})).squeeze(-1);
+    auto ce = -(lp * m).sum();
+    torch::Tensor teacher_logits;
+    {
+      c10::InferenceMode guard;
+      teacher_logits = plan.teacher->logits(teacher_hidden.narrow(0, s, len)).unsqueeze(0).clone();
+    }
+    auto kd = kd_divergence(logits, teacher_logits, m, plan.kd.temperature, plan.kd.divergence).sum();
+    ((ce + plan.kd.weight * kd) / normalizer).backward();
+    sums.ce += ce.item<double>();
+    sums.kd += kd.item<double>();
+  }
+  hidden.backward(cut.grad().view(hidden.sizes()));
+  return sums;
+}
+
+}  // namespace
+
 LmTrainer::LossSums LmTrainer::accumulate_gradients(const std::vector<size_t>& rows, double normalizer) {
   auto& model = *bundle_.model;
   const int pad = bundle_.tokenizer.pad_id();
@@ -123,6 +165,13 @@ LmTrainer::LossSums LmTrainer::accumulate_gradients(const std::vector<size_t>& r
     auto mb = collate(pick(plan_.train_rows, idx), pad, model.device());
     auto hidden = model.hidden(mb.tokens, mb.positions, mb.attn);
     torch::Tensor loss;
+    const auto n_logits = mb.tokens.numel() * model.vocab_size();
+    if (kd_on && n_logits > plan_.kd_logits_budget) {
+      const auto chunk = kd_chunked(model, plan_, hidden, mb, normalizer);
+      sums.ce += chunk.ce;
+      sums.kd += chunk.kd;
+      continue;  // its backward is done
+    }
     if (kd_on) {
       auto logits = model.logits(hidden).to(torch::kFloat32);  // [n, L, V]
       auto lp = torch::log_softmax(logits, -1).gather(-1, mb.targets.unsqueeze(-1)).squeeze(-1);

@@ -29,6 +29,9 @@ struct LmTrainPlan {
   config::CheckpointConfig checkpoint;
   model::TransformerImpl* teacher = nullptr;  // distillation teacher (frozen), or null
   config::KdConfig kd;
+  // With a teacher: past this many logits a micro-batch's student and teacher logits are taken in chunks of tokens
+  // (model::logits_chunk_rows), each chunk's loss backpropagated to the final hidden states before the next.
+  std::int64_t kd_logits_budget = std::int64_t{1} << 24;
 };
 
 // Rows per optimizer step across ranks.
