@@ -1,6 +1,8 @@
 // Model + tokenizer loading and saving.
 #include "r1/train/model_bundle.h"
 
+#include <filesystem>
+
 #include "r1/util/error.h"
 
 namespace r1::train {
@@ -19,6 +21,16 @@ void require_special_ids_in_range(const Tokenizer& tok, int vocab, const std::st
     if (id >= vocab)
       throw InputError(where + ": the tokenizer's " + name + " id " + std::to_string(id) +
                        " is outside the model's vocabulary (config.json vocab_size " + std::to_string(vocab) + ")");
+}
+// The file to name when the weights do not fit: model.safetensors, or for sharded weights the index that maps each
+// tensor to its shard (there is no model.safetensors to look at then).
+std::string weights_file(const LoadedCheckpoint& ck) {
+  const std::filesystem::path dir(ck.path);
+  std::error_code ec;
+  if (!std::filesystem::exists(dir / "model.safetensors", ec) &&
+      std::filesystem::exists(dir / "model.safetensors.index.json", ec))
+    return (dir / "model.safetensors.index.json").string();
+  return (dir / "model.safetensors").string();
 }
 }  // namespace
 
@@ -51,7 +63,7 @@ ModelBundle load_model(const std::string& path, const torch::Device& device) {
   require_special_ids_in_range(b.tokenizer, vocab, ck.path);
   require_finite_weights(ck.weights, ck.path);
   b.model = model::Transformer(ck.info.config, vocab);
-  b.model->load_weights(ck.weights, ck.path + "/model.safetensors");
+  b.model->load_weights(ck.weights, weights_file(ck));
   b.model->to_device(device);
   return b;
 }

@@ -14,22 +14,9 @@ namespace {
 
 namespace fs = std::filesystem;
 const std::string kRecipe = "tests/data/micro_recipe.yaml";
+using r1::test::require_no_result;
 
 void write(const std::string& path, const std::string& text) { std::ofstream(path, std::ios::binary) << text; }
-
-// Nothing a consumer could mistake for a result.
-void require_no_result(const std::string& stage_dir) {
-  for (const char* name : {"DONE", "final", "latest", "data.jsonl", "data_summary.json", "eval.json"}) {
-    INFO(stage_dir << "/" << name);
-    CHECK_FALSE(fs::exists(fs::path(stage_dir) / name));
-  }
-  if (!fs::exists(stage_dir)) return;
-  for (const auto& e : fs::directory_iterator(stage_dir)) {
-    INFO(e.path());
-    CHECK(e.path().filename().string().rfind("checkpoint-", 0) != 0);
-    CHECK(e.path().filename().string().rfind(".tmp", 0) != 0);
-  }
-}
 
 void require_bad_input(const r1::test::CommandResult& r, const std::vector<std::string>& says) {
   INFO(r.output);

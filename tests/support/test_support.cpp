@@ -137,4 +137,18 @@ std::vector<std::string> deterministic_rows(const std::string& path) {
   return out;
 }
 
+void require_no_result(const std::string& stage_dir) {
+  namespace fs = std::filesystem;
+  for (const char* name : {"DONE", "final", "latest", "data.jsonl", "data_summary.json", "eval.json"}) {
+    INFO(stage_dir << "/" << name);
+    CHECK_FALSE(fs::exists(fs::path(stage_dir) / name));
+  }
+  if (!fs::exists(stage_dir)) return;
+  for (const auto& e : fs::directory_iterator(stage_dir)) {
+    INFO(e.path());
+    CHECK(e.path().filename().string().rfind("checkpoint-", 0) != 0);
+    CHECK(e.path().filename().string().rfind(".tmp", 0) != 0);
+  }
+}
+
 }  // namespace r1::test

@@ -45,5 +45,8 @@ std::string file_bytes(const std::string& path);
 // Lines of a JSONL file with the wall-clock keys (seconds, throughput) removed: what two runs of the same
 // seed must reproduce exactly. Values are kept as their dumped JSON text.
 std::vector<std::string> deterministic_rows(const std::string& path);
+// Checks (CHECK) that a stage directory holds nothing a consumer could mistake for a result: no DONE, final/,
+// latest, data files, eval.json, step checkpoint or temporary file (the directory may be missing).
+void require_no_result(const std::string& stage_dir);
 
 }  // namespace r1::test
