@@ -14,6 +14,7 @@
 #include "r1/dist/world.h"
 #include "r1/data/prompt_source.h"
 #include "r1/io/checkpoint.h"
+#include "r1/io/weight_shapes.h"
 #include "r1/tokenizer/prompt_template.h"
 #include "r1/train/runtime.h"
 #include "r1/util/error.h"
@@ -51,6 +52,16 @@ class ShapeBook {
         return std::nullopt;
       }
       HfModelInfo info = load_hf_config((fs::path(dir) / "config.json").string());
+      // The weights' names and shapes from the safetensors headers (no tensor data is read): a missing shard or a
+      // tensor that disagrees with config.json is refused here, before the stage writes anything.
+      std::map<std::string, std::string> files;
+      const auto found = read_weight_shapes(dir, &files);
+      const auto mismatch =
+          weight_shape_mismatch(found, files, expected_weight_shapes(info.config, info.config.vocab_size));
+      if (!mismatch.empty()) {
+        problems_.add(join_path(path, key), mismatch);
+        return std::nullopt;
+      }
       return ModelShape{info.config, info.config.vocab_size};
     } catch (const InputError& e) {
       problems_.add(join_path(path, key), e.what());

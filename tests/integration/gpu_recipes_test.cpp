@@ -61,6 +61,40 @@ Json qwen25_0_5b_instruct_generation_config() {
                          "top_p": 0.8, "top_k": 20, "transformers_version": "4.37.0"})");
 }
 
+// The release's model.safetensors (3.1 GB and 0.99 GB) without its data: the header only, listing every BF16
+// tensor a Qwen2 checkpoint with tied embeddings ships, with its shape. validate (like run's preflight) reads the
+// header to check names and shapes against config.json, and never reads tensor data.
+void write_header_only_weights(const fs::path& file, const Json& config) {
+  const std::int64_t h = config["hidden_size"], ffn = config["intermediate_size"], vocab = config["vocab_size"];
+  const std::int64_t heads = config["num_attention_heads"], kv_heads = config["num_key_value_heads"];
+  const std::int64_t q = h, kv = h / heads * kv_heads;
+  std::vector<std::pair<std::string, std::vector<std::int64_t>>> tensors = {{"model.embed_tokens.weight", {vocab, h}},
+                                                                            {"model.norm.weight", {h}}};
+  for (int i = 0; i < config["num_hidden_layers"].get<int>(); ++i) {
+    const std::string p = "model.layers." + std::to_string(i) + ".";
+    for (const auto& t : std::vector<std::pair<std::string, std::vector<std::int64_t>>>{
+             {"input_layernorm.weight", {h}}, {"post_attention_layernorm.weight", {h}},
+             {"self_attn.q_proj.weight", {q, h}}, {"self_attn.q_proj.bias", {q}},
+             {"self_attn.k_proj.weight", {kv, h}}, {"self_attn.k_proj.bias", {kv}},
+             {"self_attn.v_proj.weight", {kv, h}}, {"self_attn.v_proj.bias", {kv}},
+             {"self_attn.o_proj.weight", {h, q}}, {"mlp.gate_proj.weight", {ffn, h}},
+             {"mlp.up_proj.weight", {ffn, h}}, {"mlp.down_proj.weight", {h, ffn}}})
+      tensors.push_back({p + t.first, t.second});
+  }
+  Json header = {{"__metadata__", {{"format", "pt"}}}};
+  std::int64_t offset = 0;
+  for (const auto& [name, shape] : tensors) {
+    std::int64_t bytes = 2;
+    for (auto d : shape) bytes *= d;
+    header[name] = {{"dtype", "BF16"}, {"shape", shape}, {"data_offsets", {offset, offset + bytes}}};
+    offset += bytes;
+  }
+  const std::string text = header.dump();
+  std::string prefix(8, '\0');
+  for (int i = 0; i < 8; ++i) prefix[i] = static_cast<char>((text.size() >> (8 * i)) & 0xff);
+  write_text(file, prefix + text);
+}
+
 // A model directory as the release ships it, minus the weights. `eos_token` overrides tokenizer_config.json's:
 // ../shared/hf/qwen2.5 holds the Instruct file (<|im_end|>); the base model's names <|endoftext|>.
 void write_model_dir(const fs::path& dir, const Json& config, const Json& generation, const std::string& eos_token) {
@@ -75,9 +109,7 @@ void write_model_dir(const fs::path& dir, const Json& config, const Json& genera
   REQUIRE(tok_config.value("eos_token", "") == "<|im_end|>");
   tok_config["eos_token"] = eos_token;
   write_text(dir / "tokenizer_config.json", tok_config.dump(2) + "\n");
-  // validate (like run's preflight) requires a weights file to exist and never opens it: an empty stand-in for the
-  // release's model.safetensors (3.1 GB and 0.99 GB).
-  write_text(dir / "model.safetensors", "");
+  write_header_only_weights(dir / "model.safetensors", config);
 }
 
 // The working directory the recipes' headers describe: models/ and data/gsm8k/ under `root`.

@@ -356,6 +356,7 @@ TEST_CASE("bad Qwen2.5-layout checkpoints exit 2 naming the file and key and wri
       for (const auto& s : says) CHECK_THAT(sft.output, Catch::Contains(s));
     }
     require_no_result(out);
+    CHECK_FALSE(fs::exists(out));  // refused by the preflight, before the stage directory is made
     const std::string eval_out = root + "/eval" + std::to_string(case_no) + ".json";
     auto eval = r1::test::run_r1("eval --model " + bad + " --data " + gsm8k("test") +
                                  " --answer-format gsm8k --n 1 --samples 1 --max-new-tokens 4 --out " + eval_out);
