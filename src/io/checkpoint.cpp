@@ -11,6 +11,7 @@
 #include <torch/torch.h>
 
 #include "r1/io/safetensors.h"
+#include "r1/io/weights_file.h"
 #include "r1/util/error.h"
 #include "r1/util/fs.h"
 #include "r1/util/strings.h"
@@ -20,8 +21,8 @@ namespace r1 {
 namespace {
 
 constexpr const char* kConfigFile = "config.json";
-constexpr const char* kWeightsFile = "model.safetensors";
-constexpr const char* kIndexFile = "model.safetensors.index.json";
+constexpr const char* kWeightsFile = kWeightsFileName;
+constexpr const char* kIndexFile = kWeightsIndexFileName;
 constexpr const char* kSpmFile = "tokenizer.model";
 constexpr const char* kHfTokenizerFile = "tokenizer.json";
 constexpr const char* kTokenizerConfigFile = "tokenizer_config.json";
@@ -279,7 +280,7 @@ std::string checkpoint_name(long step) {
 bool is_complete_checkpoint(const std::string& dir) {
   fs::path d(dir);
   return path_is_dir(d) && path_exists(d / kConfigFile) &&
-         (path_exists(d / kWeightsFile) || path_exists(d / kIndexFile)) &&
+         !weights_file_of(d.string()).empty() &&
          (path_exists(d / kHfTokenizerFile) || path_exists(d / kSpmFile));
 }
 
@@ -366,10 +367,10 @@ LoadedCheckpoint load_checkpoint(const std::string& path, bool with_trainer_stat
   }
   out.eos_ids = model_eos_ids(dir, out.info, generation_eos);
 
-  if (path_exists(dir / kWeightsFile)) out.weights = load_safetensors((dir / kWeightsFile).string());
-  else if (path_exists(dir / kIndexFile)) out.weights = load_sharded(dir);
-  else
+  const std::string weights = weights_file_of(dir.string());
+  if (weights.empty())
     throw InputError(out.path + ": no model weights (expected " + kWeightsFile + " or " + kIndexFile + ")");
+  out.weights = ends_with(weights, kIndexFile) ? load_sharded(dir) : load_safetensors(weights);
 
   if (path_exists(dir / kHfTokenizerFile)) {
     out.tokenizer_files[kHfTokenizerFile] = read_file(dir / kHfTokenizerFile);

@@ -7,6 +7,7 @@
 
 #include "r1/util/error.h"
 #include "r1/io/jsonl.h"
+#include "r1/io/weights_file.h"
 #include "r1/util/fs.h"
 #include "r1/util/strings.h"
 
@@ -85,9 +86,10 @@ WeightShapes expected_weight_shapes(const config::ModelConfig& cfg, std::int64_t
 }
 
 WeightShapes read_weight_shapes(const std::string& dir, std::map<std::string, std::string>* files) {
-  const fs::path d(dir), single = d / "model.safetensors", index_file = d / "model.safetensors.index.json";
+  const fs::path d(dir), weights = weights_file_of(dir), index_file = d / kWeightsIndexFileName;
   std::error_code ec;
-  if (fs::exists(single, ec)) {
+  if (weights.filename() == kWeightsFileName) {
+    const fs::path& single = weights;
     auto shapes = header_shapes(single);
     if (files)
       for (const auto& [name, shape] : shapes) (*files)[name] = single.string();
@@ -111,7 +113,7 @@ WeightShapes read_weight_shapes(const std::string& dir, std::map<std::string, st
     if (!fs::exists(shard, ec))
       throw InputError(src + ": shard " + quote(file) + " (holding " + quote(tensor) + ") does not exist");
     for (auto& [name, shape] : header_shapes(shard)) {
-      if (files) (*files)[name] = shard.string() + " (via model.safetensors.index.json)";
+      if (files) (*files)[name] = shard.string() + " (via " + kWeightsIndexFileName + ")";
       shapes[name] = std::move(shape);
     }
   }

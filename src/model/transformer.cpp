@@ -44,17 +44,16 @@ torch::Tensor TransformerImpl::hidden(const torch::Tensor& tokens, const torch::
   auto x = model->embed_tokens(tokens);                 // [B, T, hidden]
   auto [cos, sin] = rotary_.tables(positions, x);       // [B, 1, T, D/2]
   const bool recompute = activation_checkpointing_ && !cache && torch::GradMode::is_enabled();
-  int64_t layer = 0;
-  for (const auto& m : *model->layers) {
-    auto* decoder_layer = m->as<DecoderLayerImpl>();
-    if (recompute) {
+  const int64_t n_layers = static_cast<int64_t>(model->layers->size());
+  for (int64_t layer = 0; layer < n_layers; ++layer) {
+    auto* decoder_layer = model->layers[layer]->as<DecoderLayerImpl>();
+    if (recompute) {  // no cache on this path: the layer index only addresses the cache
       auto block = [decoder_layer, cos, sin, mask](const torch::Tensor& in) {
         return decoder_layer->forward(in, cos, sin, mask, nullptr, 0);
       };
       x = checkpointed(block, x, decoder_layer->parameters(), compute_dtype_);
-      ++layer;
     } else {
-      x = decoder_layer->forward(x, cos, sin, mask, cache, layer++);
+      x = decoder_layer->forward(x, cos, sin, mask, cache, layer);
     }
   }
   if (cache) cache->advance(tokens.size(1));

@@ -132,7 +132,9 @@ LmTrainer::LossSums kd_chunked(model::TransformerImpl& model, const LmTrainPlan&
   const auto targets = mb.targets.reshape({n});
   const auto mask = mb.mask.reshape({n});
   const int64_t rows = model::logits_chunk_rows(model.vocab_size(), plan.kd_logits_budget);
-  LmTrainer::LossSums sums;
+  // The chunks' sums stay on the device and are read once, after the last chunk (no host sync per chunk).
+  auto ce_sum = torch::zeros({}, hidden.options().dtype(torch::kFloat64));
+  auto kd_sum = torch::zeros({}, hidden.options().dtype(torch::kFloat64));
   for (int64_t s = 0; s < n; s += rows) {
     const int64_t len = std::min(rows, n - s);
     auto logits = model.logits(cut.narrow(0, s, len)).to(torch::kFloat32).unsqueeze(0);  // [1, len, V]
@@ -146,10 +148,13 @@ LmTrainer::LossSums kd_chunked(model::TransformerImpl& model, const LmTrainPlan&
     }
     auto kd = kd_divergence(logits, teacher_logits, m, plan.kd.temperature, plan.kd.divergence).sum();
     ((ce + plan.kd.weight * kd) / normalizer).backward();
-    sums.ce += ce.item<double>();
-    sums.kd += kd.item<double>();
+    ce_sum += ce.detach().to(torch::kFloat64);
+    kd_sum += kd.detach().to(torch::kFloat64);
   }
   hidden.backward(cut.grad().view(hidden.sizes()));
+  LmTrainer::LossSums sums;
+  sums.ce = ce_sum.item<double>();
+  sums.kd = kd_sum.item<double>();
   return sums;
 }
 

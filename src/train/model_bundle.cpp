@@ -3,6 +3,7 @@
 
 #include <filesystem>
 
+#include "r1/io/weights_file.h"
 #include "r1/util/error.h"
 
 namespace r1::train {
@@ -25,12 +26,8 @@ void require_special_ids_in_range(const Tokenizer& tok, int vocab, const std::st
 // The file to name when the weights do not fit: model.safetensors, or for sharded weights the index that maps each
 // tensor to its shard (there is no model.safetensors to look at then).
 std::string weights_file(const LoadedCheckpoint& ck) {
-  const std::filesystem::path dir(ck.path);
-  std::error_code ec;
-  if (!std::filesystem::exists(dir / "model.safetensors", ec) &&
-      std::filesystem::exists(dir / "model.safetensors.index.json", ec))
-    return (dir / "model.safetensors.index.json").string();
-  return (dir / "model.safetensors").string();
+  const auto file = weights_file_of(ck.path);
+  return file.empty() ? (std::filesystem::path(ck.path) / kWeightsFileName).string() : file;
 }
 }  // namespace
 
