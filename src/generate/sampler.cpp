@@ -64,19 +64,30 @@ std::pair<torch::Tensor, torch::Tensor> sample_rows(const torch::Tensor& logits,
 }
 }  // namespace
 
-std::pair<torch::Tensor, torch::Tensor> sample_next(const torch::Tensor& logits, const config::SamplingConfig& cfg,
-                                                    const torch::Tensor& uniforms, int64_t budget_elements) {
-  const int64_t rows = logits.size(0), v = logits.size(-1);
+namespace {
+// sample_next over groups of at most budget / V rows; logits_of(first, n) gives rows first..first+n-1's logits.
+template <class LogitsOf>
+std::pair<torch::Tensor, torch::Tensor> sample_in_groups(int64_t rows, int64_t v, const LogitsOf& logits_of,
+                                                         const config::SamplingConfig& cfg,
+                                                         const torch::Tensor& uniforms, int64_t budget_elements) {
   const int64_t group = std::max<int64_t>(1, budget_elements / std::max<int64_t>(1, v));
-  if (rows <= group) return sample_rows(logits, cfg, uniforms);
+  if (rows <= group) return sample_rows(logits_of(0, rows), cfg, uniforms);
   std::vector<torch::Tensor> ids, lps;
   for (int64_t r = 0; r < rows; r += group) {
     const int64_t len = std::min(group, rows - r);
-    auto [i, lp] = sample_rows(logits.narrow(0, r, len), cfg, uniforms.narrow(0, r, len));
+    auto [i, lp] = sample_rows(logits_of(r, len), cfg, uniforms.narrow(0, r, len));
     ids.push_back(i);
     lps.push_back(lp);
   }
   return {torch::cat(ids), torch::cat(lps)};
+}
+}  // namespace
+
+std::pair<torch::Tensor, torch::Tensor> sample_next(const torch::Tensor& logits, const config::SamplingConfig& cfg,
+                                                    const torch::Tensor& uniforms, int64_t budget_elements) {
+  return sample_in_groups(
+      logits.size(0), logits.size(-1), [&](int64_t r, int64_t n) { return logits.narrow(0, r, n); }, cfg, uniforms,
+      budget_elements);
 }
 
 Sampler::Sampler(model::TransformerImpl& model, const Tokenizer& tokenizer) : model_(model), tokenizer_(tokenizer) {}
@@ -172,48 +183,52 @@ std::vector<Completion> Sampler::generate(const std::vector<std::vector<int>>& p
   for (const auto& s : cfg.stop) max_stop = std::max(max_stop, s.size());
   std::vector<double> u_host(b);
 
-  // Logits [B, V] of the last position of `in` [B, T]: the fused decode model, or the module forward.
+  // The last position's residual stream [B, hidden] of `in` [B, T], and the next-token logits [n, V] (float32) of
+  // n of its rows: the fused decode model, or the module forward.
   std::optional<model::DecodeModel> fused;
   if (options.fused) fused.emplace(model_);
-  auto last_logits = [&](const torch::Tensor& in, const torch::Tensor& pos, const torch::Tensor& mask,
+  auto last_hidden = [&](const torch::Tensor& in, const torch::Tensor& pos, const torch::Tensor& mask,
                          model::KvCache* kv) {
-    if (fused) return fused->last_logits(in, pos, mask, kv);
-    auto h = model_.hidden(in, pos, mask, kv).select(1, in.size(1) - 1);
+    if (fused) return fused->last_hidden(in, pos, mask, kv);
+    return model_.hidden(in, pos, mask, kv).select(1, in.size(1) - 1);
+  };
+  auto head = [&](const torch::Tensor& h) {
+    if (fused) return fused->logits(h);
     return model_.logits(h).to(torch::kFloat32);
   };
 
   std::optional<model::KvCache> cache;
   torch::Tensor key_mask;  // [B, 1, 1, C] additive, for decode steps
   torch::Tensor seq = tokens;  // no-cache path: the whole sequence so far
-  torch::Tensor logits;        // [B, V] float32: next-token logits
+  torch::Tensor state;         // [B, hidden]: the last position's, whose logits give the next tokens
   int64_t prefill_rows = b;
   if (use_cache) {
     const auto kv_dtype = kv_cache_scalar_type(cfg.kv_cache_dtype);
     const auto [distinct, owner] = options.share_prefix ? distinct_prompts(prompts) : DistinctPrompts{};
     if (!distinct.empty() && static_cast<int64_t>(distinct.size()) < b) {
-      // Prefill the distinct prompts [U, P], then give every row a copy of its prompt's cache rows and logits.
+      // Prefill the distinct prompts [U, P], then give every row a copy of its prompt's cache rows and state.
       prefill_rows = static_cast<int64_t>(distinct.size());
       auto first = torch::tensor(distinct, i64).to(device);  // [U]
       auto of_row = torch::tensor(owner, i64).to(device);    // [B] -> index into the U rows
       cache.emplace(model_.make_cache(prefill_rows, capacity, kv_dtype));
       auto mask = model::padded_causal_mask(valid.index_select(0, first).narrow(1, 0, p), 0);
-      logits = last_logits(tokens.index_select(0, first), positions_all.index_select(0, first).narrow(1, 0, p),
-                           mask, &*cache)
-                   .index_select(0, of_row);  // [B, V]
+      state = last_hidden(tokens.index_select(0, first), positions_all.index_select(0, first).narrow(1, 0, p),
+                          mask, &*cache)
+                  .index_select(0, of_row);  // [B, hidden]
       cache->select_rows(of_row);
     } else {
       cache.emplace(model_.make_cache(b, capacity, kv_dtype));
       auto mask = model::padded_causal_mask(valid.narrow(1, 0, p), 0);
-      logits = last_logits(tokens, positions_all.narrow(1, 0, p), mask, &*cache);
+      state = last_hidden(tokens, positions_all.narrow(1, 0, p), mask, &*cache);
     }
     key_mask = torch::zeros({b, 1, 1, capacity}, torch::TensorOptions().device(device))
                    .masked_fill(valid.logical_not().view({b, 1, 1, capacity}), -std::numeric_limits<float>::infinity());
   } else {
     auto mask = model::padded_causal_mask(valid.narrow(1, 0, p), 0);
-    logits = last_logits(tokens, positions_all.narrow(1, 0, p), mask, nullptr);
+    state = last_hidden(tokens, positions_all.narrow(1, 0, p), mask, nullptr);
   }
 
-  // Rows still decoding, as indices into `out`; the decode batch (logits, cache, masks, positions) holds exactly
+  // Rows still decoding, as indices into `out`; the decode batch (state, cache, masks, positions) holds exactly
   // these rows, in this order. Each row draws from its own Rng, so dropping finished rows changes no sample.
   std::vector<int64_t> active(b);
   for (int64_t r = 0; r < b; ++r) active[r] = r;
@@ -222,7 +237,10 @@ std::vector<Completion> Sampler::generate(const std::vector<std::vector<int>>& p
     const int64_t ab = static_cast<int64_t>(active.size());
     for (int64_t i = 0; i < ab; ++i) u_host[i] = rngs[active[i]].uniform();
     auto uniforms = torch::from_blob(u_host.data(), {ab}, torch::kFloat64).to(device);
-    auto [ids, lps] = sample_next(real_vocab_logits(logits, real_vocab), cfg, uniforms);
+    auto [ids, lps] = sample_in_groups(
+        ab, model_.vocab_size(),
+        [&](int64_t r, int64_t n) { return real_vocab_logits(head(state.narrow(0, r, n)), real_vocab); }, cfg,
+        uniforms, options.logits_budget);
     // The one host sync per token: the stop check needs the ids.
     auto ids_cpu = ids.to(torch::kCPU);
     auto lps_cpu = lps.to(torch::kCPU, torch::kFloat32);
@@ -285,11 +303,11 @@ std::vector<Completion> Sampler::generate(const std::vector<std::vector<int>>& p
     decode_rows += next.size(0);
     auto pos = positions_all.narrow(1, col, 1);
     if (use_cache) {
-      logits = last_logits(next, pos, key_mask.narrow(3, 0, col + 1), &*cache);
+      state = last_hidden(next, pos, key_mask.narrow(3, 0, col + 1), &*cache);
     } else {
       seq = torch::cat({seq, next}, 1);
       auto mask = model::padded_causal_mask(valid.narrow(1, 0, col + 1), 0);
-      logits = last_logits(seq, positions_all.narrow(1, 0, col + 1), mask, nullptr);
+      state = last_hidden(seq, positions_all.narrow(1, 0, col + 1), mask, nullptr);
     }
   }
   for (int64_t r = 0; r < b; ++r) {

@@ -29,12 +29,22 @@ DecodeModel::DecodeModel(const TransformerImpl& model)
     f.down = PackedLinear(l.mlp->down_proj->weight.clone());
     layers_.push_back(std::move(f));
   }
-  embed_ = model.model->embed_tokens->weight.clone();
+  embed_ = model.model->embed_tokens->weight.detach();
   auto head = model.lm_head ? model.lm_head->weight : model.model->embed_tokens->weight;
   head_ = PackedLinear(head * model.model->norm->weight.unsqueeze(0));
 }
 
 torch::Tensor DecodeModel::last_logits(const torch::Tensor& tokens, const torch::Tensor& positions,
+                                       const torch::Tensor& mask, KvCache* cache) {
+  return logits(last_hidden(tokens, positions, mask, cache));
+}
+
+torch::Tensor DecodeModel::logits(const torch::Tensor& last_hidden) const {
+  c10::InferenceMode guard;
+  return head_.normalized(last_hidden.contiguous(), eps_).to(torch::kFloat32);
+}
+
+torch::Tensor DecodeModel::last_hidden(const torch::Tensor& tokens, const torch::Tensor& positions,
                                        const torch::Tensor& mask, KvCache* cache) {
   c10::InferenceMode guard;
   const int64_t b = tokens.size(0), t = tokens.size(1), n = b * t;
@@ -58,8 +68,7 @@ torch::Tensor DecodeModel::last_logits(const torch::Tensor& tokens, const torch:
     ++index;
   }
   if (cache) cache->advance(t);
-  auto last = t == 1 ? x : x.view({b, t, -1}).select(1, t - 1).contiguous();  // [B, hidden]
-  return head_.normalized(last, eps_).to(torch::kFloat32);
+  return t == 1 ? x : x.view({b, t, -1}).select(1, t - 1).contiguous();  // [B, hidden]
 }
 
 }  // namespace r1::model

@@ -31,7 +31,7 @@ void AdamW::step(double lr) {
     if (decay_[i] && cfg_.weight_decay > 0) p.mul_(1.0 - lr * cfg_.weight_decay);
     exp_avg_[i].lerp_(g, 1.0 - cfg_.beta1);
     exp_avg_sq_[i].mul_(cfg_.beta2).addcmul_(g, g, 1.0 - cfg_.beta2);
-    auto denom = (exp_avg_sq_[i].sqrt() / bc2_sqrt).add_(cfg_.eps);
+    auto denom = exp_avg_sq_[i].sqrt().div_(bc2_sqrt).add_(cfg_.eps);  // one temporary the size of p
     p.addcdiv_(exp_avg_[i], denom, -step_size);
   }
 }

@@ -45,9 +45,13 @@ struct GenerateOptions {
   bool fused = true;        // false: the module forward instead of model::DecodeModel (tests, A/B benchmarks)
   bool drop_finished = true;  // finished rows leave the decode batch (KvCache::select_rows) once they are 1/4 of it
   // Rows with identical prompts (GRPO's G samples, eval's n samples) share one prefill: each distinct prompt is
-  // prefilled once and its cache rows and next-token logits are copied to every row that asked for it. Rows keep
+  // prefilled once and its cache rows and last hidden state are copied to every row that asked for it. Rows keep
   // their own seeds, so the samples are the same as without sharing (cache path only).
   bool share_prefix = true;
+  // Each step's next-token logits are made and sampled a group of rows at a time, at most this many logits per
+  // group (4M = 16 MB of float32): the LM head runs on the group's hidden states only, so no [rows, V] logits of
+  // the whole batch exist. The samples are the same at any budget (tests).
+  int64_t logits_budget = int64_t{1} << 22;
 };
 
 class Sampler {

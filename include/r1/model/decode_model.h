@@ -3,9 +3,9 @@
 // gate/up one SwiGLU product; each RMSNorm weight is folded into the matrix after it (W diag(g)), the final
 // norm's into the LM head, and 1/sqrt(head_dim) into the q rows; the products run on weights packed once per
 // DecodeModel (model::PackedLinear), with the RMSNorm's per-row factor, the residual adds and the SwiGLU gating
-// in their epilogues. The HF-named
-// parameters of the Transformer stay the source of truth: build a DecodeModel per generate() call (it is stale
-// after an optimizer step). Numerically equal to TransformerImpl::hidden + logits up to float rounding.
+// in their epilogues. The HF-named parameters of the Transformer stay the source of truth: build a DecodeModel
+// per generate() call (it is stale after an optimizer step, and reads the embedding rows from the model's own
+// weight rather than a copy). Numerically equal to TransformerImpl::hidden + logits up to float rounding.
 #pragma once
 #include <vector>
 
@@ -26,6 +26,11 @@ class DecodeModel {
   // advanced by T); without, S == T.
   torch::Tensor last_logits(const torch::Tensor& tokens, const torch::Tensor& positions, const torch::Tensor& mask,
                             KvCache* cache = nullptr);
+  // The same in two parts, so a caller can run the LM head on a few rows at a time: the residual stream [B, hidden]
+  // of the last position (before the final norm), and the logits [rows, V] (float32) of some of its rows.
+  torch::Tensor last_hidden(const torch::Tensor& tokens, const torch::Tensor& positions, const torch::Tensor& mask,
+                            KvCache* cache = nullptr);
+  torch::Tensor logits(const torch::Tensor& last_hidden) const;
 
  private:
   struct Layer {
@@ -35,7 +40,7 @@ class DecodeModel {
   };
   const TransformerImpl& model_;
   std::vector<Layer> layers_;
-  torch::Tensor embed_;  // [V, hidden]
+  torch::Tensor embed_;  // [V, hidden]: the model's own weight (a row lookup needs no copy)
   PackedLinear head_;    // [V, hidden] with the final norm folded in
   int64_t heads_, kv_heads_, head_dim_;
   double eps_;

@@ -177,3 +177,33 @@ TEST_CASE("sample_next draws rows in groups within its memory budget, the same d
     }
   }
 }
+
+TEST_CASE("generate runs the LM head a group of rows at a time with the same samples at any logits budget",
+          "[generate]") {
+  const auto& tok = test::tiny_tokenizer();
+  auto m = test::peaky_micro_model(5);
+  generate::Sampler sampler(*m, tok);
+  auto ps = test::mixed_length_prompts(tok);
+  const auto once = ps;
+  ps.insert(ps.end(), once.begin(), once.end());  // 2 rows per prompt: the shared prefill's state copies too
+  std::vector<uint64_t> seeds;
+  for (size_t i = 0; i < ps.size(); ++i) seeds.push_back(40 + i);
+  config::SamplingConfig cfg;
+  cfg.temperature = 1.0;
+  cfg.top_p = 0.9;
+  cfg.max_new_tokens = 10;
+  cfg.stop = {};
+  generate::GenerateOptions whole;  // one group: every row's logits at once
+  const auto expected = sampler.generate(ps, cfg, seeds, whole);
+  const int64_t v = m->vocab_size();
+  for (int64_t budget : {int64_t{1}, 3 * v}) {  // one row a group, three rows a group
+    INFO("budget " << budget);
+    generate::GenerateOptions grouped;
+    grouped.logits_budget = budget;
+    const auto got = sampler.generate(ps, cfg, seeds, grouped);
+    for (size_t i = 0; i < ps.size(); ++i) {
+      REQUIRE(got[i].tokens == expected[i].tokens);
+      REQUIRE(got[i].logprobs == expected[i].logprobs);  // the packed head: a row's logits do not depend on its group
+    }
+  }
+}

@@ -78,3 +78,32 @@ TEST_CASE("token_logprobs past its logits budget gives the same log-probs and pa
     }
   }
 }
+
+TEST_CASE("chunked log-probs after an inference-mode pass with a wide vocabulary keep values entropy and gradient",
+          "[model]") {
+  // V = 40,000: the entropy's exponentials go in blocks of 2^20 / V = 26 rows, so a 45-row chunk takes two blocks.
+  // The first pass runs under InferenceMode (as GRPO's frozen log-probs do) with small chunks, the second with
+  // autograd and larger chunks: both write into the thread's kept logits block, which grows between them.
+  auto gen = at::detail::createCPUGenerator(23);
+  const int64_t n = 45, h = 8, v = 40000;
+  auto hidden0 = at::normal(0, 1, {n, h}, gen), weight0 = at::normal(0, 0.5, {v, h}, gen);
+  auto targets = at::randint(0, v, {n}, gen);
+  auto logp_full = torch::log_softmax(torch::mm(hidden0, weight0.t()), -1);
+  auto lp_ref = logp_full.gather(1, targets.unsqueeze(1)).squeeze(1);
+  auto ent_ref = -(logp_full.exp() * logp_full).sum(-1);
+  torch::Tensor frozen;
+  {
+    c10::InferenceMode guard;
+    frozen = model::chunked_token_logprobs(hidden0, weight0, targets, 1.0, 4, /*with_entropy=*/true).logprobs;
+  }
+  CHECK(max_abs(frozen - lp_ref) < 1e-5);
+  auto hc = hidden0.clone().requires_grad_(true), wc = weight0.clone().requires_grad_(true);
+  auto out = model::chunked_token_logprobs(hc, wc, targets, 1.0, n, /*with_entropy=*/true);
+  CHECK(max_abs(out.logprobs - lp_ref) < 1e-5);
+  CHECK(max_abs(out.entropy - ent_ref) < 1e-4);
+  out.logprobs.sum().backward();
+  auto hr = hidden0.clone().requires_grad_(true);
+  torch::log_softmax(torch::mm(hr, weight0.t()), -1).gather(1, targets.unsqueeze(1)).sum().backward();
+  CHECK(max_abs(hc.grad() - hr.grad()) < 1e-5 * (1 + max_abs(hr.grad())));
+  REQUIRE(max_abs(hr.grad()) > 1e-3);
+}
