@@ -14,14 +14,19 @@ namespace {
 using torch::autograd::AutogradContext;
 using torch::autograd::variable_list;
 
-// Logits [n, V] float32 of hidden rows [n, H] against weight [V, H], divided by the temperature. In float32 they
-// are written into the first n rows of `buffer` [chunk, V], which every chunk of a pass reuses: one [chunk, V]
-// block a pass instead of one a chunk, so no small allocation can split the freed block between two chunks and
-// push the next one past the heap's end.
+// Whether the products run in float32 on float32 operands: only then do the logits go into a reused block.
+bool float32_products(const torch::Tensor& h, const torch::Tensor& w, torch::ScalarType product_dtype) {
+  return product_dtype == torch::kFloat32 && h.scalar_type() == torch::kFloat32 && w.scalar_type() == torch::kFloat32;
+}
+
+// Logits [n, V] float32 of hidden rows [n, H] against weight [V, H], divided by the temperature. With a `buffer`
+// [chunk, V] (float32 products) they are written into its first n rows, which every chunk of a pass reuses: one
+// [chunk, V] block a pass instead of one a chunk, so no small allocation can split the freed block between two
+// chunks and push the next one past the heap's end.
 torch::Tensor chunk_logits(const torch::Tensor& h, const torch::Tensor& w, double temperature,
                            torch::ScalarType product_dtype, const torch::Tensor& buffer) {
   torch::Tensor logits;
-  if (product_dtype == torch::kFloat32 && h.scalar_type() == torch::kFloat32 && w.scalar_type() == torch::kFloat32) {
+  if (buffer.defined()) {
     logits = buffer.narrow(0, 0, h.size(0));
     at::mm_out(logits, h, w.t());
   } else {
@@ -30,12 +35,15 @@ torch::Tensor chunk_logits(const torch::Tensor& h, const torch::Tensor& w, doubl
   return temperature != 1.0 ? logits.div_(temperature) : logits;
 }
 
-// The [rows, V] float32 block chunk_logits writes into, for chunks of at most `chunk` of the n rows of `hidden`.
+// The [rows, V] float32 block chunk_logits writes into, for chunks of at most `chunk` of the n rows of `hidden`
+// (undefined when the products do not run in float32: each chunk's logits are then a conversion's fresh tensor).
 // On the CPU every pass of the thread shares one block, kept between passes and grown when a pass needs more:
 // with r1's allocator setting (large blocks stay in the heap, util/allocator.h), a fresh block each pass would
 // land wherever the heap has room at that moment, and the holes it leaves between passes add up in the resident
 // size. Passes never overlap on one thread (the backward runs after its forward has returned).
-torch::Tensor logits_buffer(const torch::Tensor& hidden, const torch::Tensor& weight, int64_t chunk) {
+torch::Tensor logits_buffer(const torch::Tensor& hidden, const torch::Tensor& weight, int64_t chunk,
+                            torch::ScalarType product_dtype) {
+  if (!float32_products(hidden, weight, product_dtype)) return torch::Tensor();
   const int64_t rows = std::min(chunk, hidden.size(0)), v = weight.size(0);
   const auto options = hidden.options().dtype(torch::kFloat32);
   if (!hidden.is_cpu()) return torch::empty({rows, v}, options);
@@ -95,7 +103,7 @@ class ChunkedLogprobFunction : public torch::autograd::Function<ChunkedLogprobFu
     const int64_t n = hidden.size(0);
     auto f32 = hidden.options().dtype(torch::kFloat32);
     auto logp = torch::empty({n}, f32), lse = torch::empty({n}, f32), entropy = torch::zeros({n}, f32);
-    const auto buffer = logits_buffer(hidden, weight, chunk);
+    const auto buffer = logits_buffer(hidden, weight, chunk, dtype);
     for (int64_t s = 0; s < n; s += chunk) {
       const int64_t len = std::min(chunk, n - s);
       auto logits = chunk_logits(hidden.narrow(0, s, len), weight, temperature, dtype, buffer);  // [len, V]
@@ -126,7 +134,7 @@ class ChunkedLogprobFunction : public torch::autograd::Function<ChunkedLogprobFu
     const int64_t n = hidden.size(0);
     auto grad_h = torch::empty(hidden.sizes(), hidden.options().dtype(torch::kFloat32));
     auto grad_w = torch::zeros(weight.sizes(), weight.options().dtype(torch::kFloat32));
-    const auto buffer = logits_buffer(hidden, weight, chunk);
+    const auto buffer = logits_buffer(hidden, weight, chunk, dtype);
     for (int64_t s = 0; s < n; s += chunk) {
       const int64_t len = std::min(chunk, n - s);
       const auto h = hidden.narrow(0, s, len);
