@@ -104,9 +104,10 @@ class ChunkedLogprobFunction : public torch::autograd::Function<ChunkedLogprobFu
     auto f32 = hidden.options().dtype(torch::kFloat32);
     auto logp = torch::empty({n}, f32), lse = torch::empty({n}, f32), entropy = torch::zeros({n}, f32);
     const auto buffer = logits_buffer(hidden, weight, chunk, dtype);
+    const auto w = weight.to(dtype);  // once a pass, not once a chunk
     for (int64_t s = 0; s < n; s += chunk) {
       const int64_t len = std::min(chunk, n - s);
-      auto logits = chunk_logits(hidden.narrow(0, s, len), weight, temperature, dtype, buffer);  // [len, V]
+      auto logits = chunk_logits(hidden.narrow(0, s, len), w, temperature, dtype, buffer);  // [len, V]
       const auto st = chunk_stats(logits, targets.narrow(0, s, len), with_entropy);
       lse.narrow(0, s, len).copy_(st.lse);
       logp.narrow(0, s, len).copy_(st.logp);
@@ -135,17 +136,18 @@ class ChunkedLogprobFunction : public torch::autograd::Function<ChunkedLogprobFu
     auto grad_h = torch::empty(hidden.sizes(), hidden.options().dtype(torch::kFloat32));
     auto grad_w = torch::zeros(weight.sizes(), weight.options().dtype(torch::kFloat32));
     const auto buffer = logits_buffer(hidden, weight, chunk, dtype);
+    const auto w = weight.to(dtype);  // once a pass, not once a chunk
     for (int64_t s = 0; s < n; s += chunk) {
       const int64_t len = std::min(chunk, n - s);
       const auto h = hidden.narrow(0, s, len);
-      auto logits = chunk_logits(h, weight, temperature, dtype, buffer);          // [len, V]
+      auto logits = chunk_logits(h, w, temperature, dtype, buffer);               // [len, V]
       auto gc = g.narrow(0, s, len).unsqueeze(1);                                 // [len, 1]
       // The gradient is written over the logits: one [chunk, V] buffer for the pass.
       auto grad_logits = logits.sub_(lse.narrow(0, s, len).unsqueeze(1)).exp_().mul_(-gc);  // -g p
       grad_logits.scatter_add_(1, targets.narrow(0, s, len).unsqueeze(1), gc);              // + g onehot
       if (temperature != 1.0) grad_logits.div_(temperature);
       auto gl = grad_logits.to(dtype);
-      grad_h.narrow(0, s, len).copy_(torch::mm(gl, weight.to(dtype)));  // [len, H]
+      grad_h.narrow(0, s, len).copy_(torch::mm(gl, w));  // [len, H]
       if (dtype == torch::kFloat32)
         grad_w.addmm_(gl.t(), h);  // [V, H], accumulated in place
       else
