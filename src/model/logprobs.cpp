@@ -13,10 +13,10 @@ TokenLogprobs token_logprobs(TransformerImpl& model, const torch::Tensor& hidden
   const int64_t n = hidden.size(0), t = hidden.size(1), v = model.vocab_size();
   TokenLogprobs out;
   if (n * t * v > logits_budget) {
-    // More logits than one chunk holds: chunks of tokens, recomputed in the backward (chunked_logprobs.h).
+    // More logits than the budget: tiles of at most 4M logits, recomputed in the backward (chunked_logprobs.h).
+    const auto block = logits_block(v, std::min(logits_budget, kChunkedTileBudget));
     auto r = chunked_token_logprobs(hidden.reshape({n * t, -1}), model.output_weight(), targets.reshape({-1}),
-                                    temperature, logits_chunk_rows(v, logits_budget), with_entropy,
-                                    model.compute_dtype());
+                                    temperature, block, with_entropy, model.compute_dtype());
     out.logprobs = r.logprobs.view({n, t});
     if (with_entropy) out.entropy = r.entropy.view({n, t});
     return out;

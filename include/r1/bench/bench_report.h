@@ -1,4 +1,4 @@
-// bench.json figures from the raw samples of the cases, the targets of issue 9, and the readable table.
+// bench.json figures from the raw samples of the cases, the targets (issues 9 and 24), and the readable table.
 #pragma once
 #include <string>
 

@@ -1,13 +1,16 @@
 // Per-token log-probabilities (and entropies) of target tokens from hidden states. Up to `logits_budget` logits
 // (16M elements, 64 MB in float32) the [rows, T, vocab] logits are computed at once and kept for the backward;
-// beyond it, in chunks of tokens whose logits the backward recomputes (chunked_logprobs.h), so memory does not
-// grow with vocab x tokens.
+// beyond it, in tiles of at most kChunkedTileBudget logits (a chunk of tokens against a tile of the vocabulary)
+// whose logits the backward recomputes (chunked_logprobs.h), so memory does not grow with vocab x tokens.
 #pragma once
 #include <torch/torch.h>
 
 #include "r1/model/transformer.h"
 
 namespace r1::model {
+
+// Most logits one tile of the chunked path holds (4M elements, 16 MB in float32).
+constexpr int64_t kChunkedTileBudget = int64_t{1} << 22;
 
 struct TokenLogprobs {
   torch::Tensor logprobs;  // [N, T] float32: log pi(target_t | prefix) at temperature

@@ -6,6 +6,7 @@
 #include <fstream>
 
 #include "../../support/test_support.h"
+#include "r1/bench/bench_report.h"
 #include "r1/bench/figure.h"
 #include "r1/bench/model_flops.h"
 #include "r1/io/jsonl.h"
@@ -30,6 +31,39 @@ TEST_CASE("figures are median, min and max, ratios pair runs", "[bench]") {
   REQUIRE(ir.median == Approx(4.0));
   REQUIRE(ir.min == Approx(1.0));
   REQUIRE(ir.max == Approx(15.0));
+}
+
+TEST_CASE("a preset that differs only in its vocabulary gets the GRPO peak RSS bound as a target", "[bench]") {
+  auto model = [](int vocab, int hidden) {
+    return Json{{"heads", 4}, {"hidden_size", hidden}, {"intermediate_size", 128}, {"kv_heads", 2}, {"layers", 2},
+                {"matmul_parameters", 1}, {"parameters", 1}, {"vocab", vocab}};
+  };
+  auto grpo = [](const Json& m, double peak_mb) {
+    Json r{{"beta", 0.04}, {"group_size", 8}, {"prompts_per_step", 16}, {"max_new_tokens", 72}, {"model", m},
+           {"completion_len_mean", {60.0}}, {"rollout_s", {1.0}}, {"logprob_s", {1.0}}, {"update_s", {1.0}},
+           {"step_s", {3.0}}};
+    return Json{{"result", r}, {"peak_rss_mb", peak_mb}, {"wall_s", 3.0}};
+  };
+  // 151,936 x 48 float32 = 27.8 MiB: the bound over a 400 MiB base is 627.8 MiB.
+  auto targets_for = [&](double wide_peak, int wide_hidden) {
+    Json bench{{"presets_run", {"micro", "configs/models/wide.yaml"}},
+               {"raw", {{"grpo/micro", grpo(model(512, 48), 400.0)},
+                        {"grpo/wide", grpo(model(151936, wide_hidden), wide_peak)}}}};
+    bench::compute_figures(bench);
+    std::vector<Json> found;
+    for (const auto& t : bench["targets"])
+      if (t["target"].get<std::string>().find("GRPO peak RSS") != std::string::npos) found.push_back(t);
+    return found;
+  };
+  auto met = targets_for(620.0, 48);
+  REQUIRE(met.size() == 1);
+  CHECK(met[0]["preset"] == "wide");
+  CHECK(met[0]["met"].get<bool>());
+  CHECK(met[0]["target"].get<std::string>().find("627.8") != std::string::npos);
+  auto over = targets_for(630.0, 48);
+  REQUIRE(over.size() == 1);
+  CHECK_FALSE(over[0]["met"].get<bool>());
+  CHECK(targets_for(620.0, 64).empty());  // another hidden size: not the same model
 }
 
 TEST_CASE("model FLOPs count every matmul and attention over each segment of a row", "[bench]") {

@@ -1,5 +1,6 @@
 // Chunked target log-probs: the same values, entropies and gradients as log_softmax over the whole [N, V] logits,
-// whatever the chunk size; and token_logprobs switches to them past its logits budget without changing results.
+// whatever the chunk of tokens and the tile of the vocabulary; and token_logprobs switches to them past its logits
+// budget without changing results.
 #include <catch2/catch.hpp>
 
 #include "../../support/test_support.h"
@@ -25,10 +26,13 @@ TEST_CASE("chunked log-probs equal the whole-logits computation in value entropy
   auto lp_ref = logp_full.gather(1, targets.unsqueeze(1)).squeeze(1);
   auto ent_ref = -(logp_full.exp() * logp_full).sum(-1).detach();
   (lp_ref * upstream).sum().backward();
-  for (int64_t chunk : {1, 8, 36, 37, 100}) {
-    INFO("chunk " << chunk);
+  // Chunks of tokens against the whole vocabulary and against tiles of it (7 columns: 8 tiles, the last of 1).
+  const std::vector<model::LogitsBlock> blocks = {{1, v}, {8, v}, {36, v}, {37, v}, {100, v}, {5, 7}, {37, 7}, {1, 1},
+                                                  {100, 49}, {3, 64}};
+  for (const auto& block : blocks) {
+    INFO("block " << block.rows << " x " << block.cols);
     auto hc = hidden0.clone().requires_grad_(true), wc = weight0.clone().requires_grad_(true);
-    auto out = model::chunked_token_logprobs(hc, wc, targets, temperature, chunk, /*with_entropy=*/true);
+    auto out = model::chunked_token_logprobs(hc, wc, targets, temperature, block, /*with_entropy=*/true);
     REQUIRE(out.logprobs.sizes() == lp_ref.sizes());
     REQUIRE_FALSE(out.entropy.requires_grad());
     CHECK(max_abs(out.logprobs - lp_ref.detach()) < 1e-5);
@@ -39,7 +43,7 @@ TEST_CASE("chunked log-probs equal the whole-logits computation in value entropy
   }
   // Gradients are not trivially zero, and a wrong target moves the value.
   REQUIRE(max_abs(hr.grad()) > 1e-3);
-  auto shifted = model::chunked_token_logprobs(hidden0, weight0, (targets + 1) % v, temperature, 8, false);
+  auto shifted = model::chunked_token_logprobs(hidden0, weight0, (targets + 1) % v, temperature, {8, 7}, false);
   REQUIRE(max_abs(shifted.logprobs - lp_ref.detach()) > 1e-2);
 }
 
@@ -94,11 +98,11 @@ TEST_CASE("chunked log-probs after an inference-mode pass with a wide vocabulary
   torch::Tensor frozen;
   {
     c10::InferenceMode guard;
-    frozen = model::chunked_token_logprobs(hidden0, weight0, targets, 1.0, 4, /*with_entropy=*/true).logprobs;
+    frozen = model::chunked_token_logprobs(hidden0, weight0, targets, 1.0, {4, v}, /*with_entropy=*/true).logprobs;
   }
   CHECK(max_abs(frozen - lp_ref) < 1e-5);
   auto hc = hidden0.clone().requires_grad_(true), wc = weight0.clone().requires_grad_(true);
-  auto out = model::chunked_token_logprobs(hc, wc, targets, 1.0, n, /*with_entropy=*/true);
+  auto out = model::chunked_token_logprobs(hc, wc, targets, 1.0, {n, v}, /*with_entropy=*/true);
   CHECK(max_abs(out.logprobs - lp_ref) < 1e-5);
   CHECK(max_abs(out.entropy - ent_ref) < 1e-4);
   out.logprobs.sum().backward();
@@ -106,4 +110,36 @@ TEST_CASE("chunked log-probs after an inference-mode pass with a wide vocabulary
   torch::log_softmax(torch::mm(hr, weight0.t()), -1).gather(1, targets.unsqueeze(1)).sum().backward();
   CHECK(max_abs(hc.grad() - hr.grad()) < 1e-5 * (1 + max_abs(hr.grad())));
   REQUIRE(max_abs(hr.grad()) > 1e-3);
+  // The default tile: 8192 columns, so five tiles across the vocabulary.
+  const auto block = model::logits_block(v);
+  REQUIRE(block.cols == 8192);
+  auto tiled = model::chunked_token_logprobs(hidden0, weight0, targets, 1.0, block, /*with_entropy=*/true);
+  CHECK(max_abs(tiled.logprobs - lp_ref) < 1e-5);
+  CHECK(max_abs(tiled.entropy - ent_ref) < 1e-4);
+}
+
+TEST_CASE("tiled log-probs rescale their running sums when a later tile holds far larger logits", "[model]") {
+  // The last five rows of the output matrix are 80x larger: their logits reach a few hundred, whose exponential
+  // overflows float32 unless the sums gathered over the earlier tiles move to the new maximum.
+  auto gen = at::detail::createCPUGenerator(5);
+  const int64_t n = 6, h = 4, v = 20;
+  auto hidden0 = at::normal(0, 1, {n, h}, gen), weight0 = at::normal(0, 0.5, {v, h}, gen);
+  weight0.narrow(0, 15, 5).mul_(80);
+  auto targets = at::randint(0, v, {n}, gen);
+  auto hr = hidden0.clone().requires_grad_(true);
+  auto logp_full = torch::log_softmax(torch::mm(hr, weight0.t()), -1);
+  auto lp_ref = logp_full.gather(1, targets.unsqueeze(1)).squeeze(1);
+  auto ent_ref = -(logp_full.exp() * logp_full).sum(-1).detach();
+  lp_ref.sum().backward();
+  REQUIRE(max_abs(torch::mm(hidden0, weight0.t())) > 100);
+  for (const model::LogitsBlock& block : {model::LogitsBlock{6, 7}, model::LogitsBlock{4, 20}}) {
+    INFO("block " << block.rows << " x " << block.cols);
+    auto hc = hidden0.clone().requires_grad_(true);
+    auto out = model::chunked_token_logprobs(hc, weight0, targets, 1.0, block, /*with_entropy=*/true);
+    REQUIRE(torch::isfinite(out.logprobs).all().item<bool>());
+    CHECK(max_abs(out.logprobs - lp_ref.detach()) < 1e-5 * (1 + max_abs(lp_ref)));
+    CHECK(max_abs(out.entropy - ent_ref) < 1e-4);
+    out.logprobs.sum().backward();
+    CHECK(max_abs(hc.grad() - hr.grad()) < 1e-5 * (1 + max_abs(hr.grad())));
+  }
 }
