@@ -206,10 +206,12 @@ bool wait_for_text(const Child& c, const fs::path& path, double timeout_s = 60) 
 }
 }  // namespace
 
-TEST_CASE("a second writer of a run_dir exits 2 at once naming the holder, the first finishes intact",
+TEST_CASE("a second writer of a run_dir exits 2 at once naming the holder and a killed holder leaves no stale lock",
           "[reliability]") {
   const std::string run_dir = temp_dir("lock") + "/run";
-  Child first = start_r1(zero_args(30) + " --out '" + run_dir + "/zero'", run_dir + "_log.txt");
+  // The first writer must still hold the lock when it is killed: the micro stage runs 30 steps in under two
+  // seconds, about as long as the second writer takes to start and be refused, so it gets steps it cannot finish.
+  Child first = start_r1(zero_args(1000000) + " --out '" + run_dir + "/zero'", run_dir + "_log.txt");
   REQUIRE(wait_for_text(first, fs::path(run_dir + "/zero") / ".r1.lock"));
   auto t0 = std::chrono::steady_clock::now();
   auto second = run_r1_in_source(zero_args(30) + " --out '" + run_dir + "/zero'");
@@ -218,7 +220,8 @@ TEST_CASE("a second writer of a run_dir exits 2 at once naming the holder, the f
   CHECK(second.exit_code == 2);
   CHECK(second.output.find("is in use by another r1 process (pid " + std::to_string(first.pid)) != std::string::npos);
   CHECK(waited < 10);  // refused before loading anything heavy (the bound is loose for loaded machines)
-  ::kill(first.pid, SIGKILL);  // the kernel drops the lock with its holder: no stale lock
+  REQUIRE(::waitpid(first.pid, nullptr, WNOHANG) == 0);  // still running, still holding the lock
+  ::kill(first.pid, SIGKILL);                               // the kernel drops the lock with its holder: no stale lock
   wait_exit(first);
   auto third = run_r1_in_source(zero_args(3) + " --out '" + run_dir + "/zero'");
   INFO(third.output);
