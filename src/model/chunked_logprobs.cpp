@@ -82,7 +82,7 @@ struct RunningStats {
 // entropy x is overwritten by exp(x); with it the exponentials are made ~1M elements at a time beside x.
 std::pair<torch::Tensor, torch::Tensor> exp_sums(torch::Tensor& x, bool with_entropy) {
   if (!with_entropy) return {x.exp_().sum(-1), torch::Tensor()};
-  const int64_t n = x.size(0), rows = logits_chunk_rows(x.size(1), int64_t{1} << 20);
+  const int64_t n = x.size(0), rows = logits_chunk_rows(x.size(1), kEntropyBlock);
   auto total = torch::empty({n}, x.options()), moment = torch::empty({n}, x.options());
   for (int64_t r = 0; r < n; r += rows) {
     const int64_t len = std::min(rows, n - r);

@@ -5,6 +5,8 @@
 #include <filesystem>
 #include <variant>
 
+#include "r1/model/logits_budget.h"
+
 namespace r1::stages {
 
 namespace {
@@ -33,10 +35,24 @@ std::int64_t file_bytes(const std::string& path) {
   return ec ? 0 : static_cast<std::int64_t>(size) * kFileBytesFactor;
 }
 
-// Weights of a model the stage trains or samples from: float32 parameters, plus the sampler's packed copy (its LM
-// head untied).
+// Weights of a model the stage trains or samples from: float32 parameters, plus the sampler's packed copy of every
+// product's weight (model/decode_model: the LM head, untied; the embedding rows are read from the model in place).
 std::int64_t sampled_weights(const ModelShape& m) {
-  return 2 * m.params() * kFloat + m.vocab * m.config.hidden_size * kFloat;
+  const std::int64_t params = m.params() * kFloat, embedding = m.vocab * m.config.hidden_size * kFloat;
+  const std::int64_t packed = params - embedding + (m.config.tie_word_embeddings ? embedding : 0);
+  return params + packed;
+}
+
+// Floats of the logits one training micro-batch of `tokens` holds, as the code makes them (model/logits_budget.h).
+// Log-probs: up to kWholeLogitsBudget the whole [tokens, V] logits, their log-softmax and gradient; past it one
+// tile, the entropy's block of exponentials and a few floats per token (log-sum-exp, log-prob, entropy, gradient).
+// Distillation: student and teacher logits, their log-softmaxes and the gradient, of the whole micro-batch up to
+// kKdLogitsBudget, else of one chunk of tokens against the whole vocabulary.
+double training_logit_floats(std::int64_t vocab, double tokens, bool kd) {
+  const double whole = tokens * double(vocab);
+  if (kd) return 5.0 * std::min(whole, double(std::max(vocab, model::kKdLogitsBudget)));
+  if (whole <= double(model::kWholeLogitsBudget)) return 3.0 * whole;
+  return double(model::kChunkedTileBudget + model::kEntropyBlock) + 4.0 * tokens;
 }
 
 // Evaluation: the model loaded again with its packed copy, one batch of batch_prompts x samples rows, and every
@@ -140,8 +156,10 @@ std::int64_t generation_bytes(const ModelShape& m, std::int64_t rows, std::int64
   const double prefill =
       double(prompt) * (6.0 * c.hidden_size + 4.0 * c.intermediate_size + double(c.num_attention_heads) * prompt) *
       kFloat;
-  const double decode = 4.0 * m.vocab * kFloat;  // logits, probabilities, sorted values and indices (top-p)
-  return clamp_bytes(double(rows) * (kv + prefill + decode));
+  // A decode step's logits, probabilities, sorted values and indices (top-p), for one group of rows at a time.
+  const double group_logits = double(std::max(m.vocab, model::kSamplerLogitsBudget));
+  const double decode_logits = std::min(double(rows) * m.vocab, group_logits);
+  return clamp_bytes(double(rows) * (kv + prefill) + 4.0 * decode_logits * kFloat);
 }
 
 std::int64_t training_activation_bytes(const ModelShape& m, std::int64_t rows, std::int64_t seq, bool kd,
@@ -153,12 +171,12 @@ std::int64_t training_activation_bytes(const ModelShape& m, std::int64_t rows, s
   // attention output, the SwiGLU's gate, up, activation and product, and the attention probabilities.
   const double per_layer =
       6.0 * c.hidden_size + 3 * q + 3 * kv + 4.0 * c.intermediate_size + 2.0 * c.num_attention_heads * seq;
-  const double logits = (kd ? 5.0 : 3.0) * m.vocab;  // logits, log-softmax, their gradient (+ teacher's, KD)
   // One more layer's worth: the backward pass's working set. Recomputing (activation checkpointing): each layer's
   // input instead, plus the one layer being recomputed and that working set.
   const double layers = recompute ? c.num_hidden_layers * double(c.hidden_size) + 2.0 * per_layer
                                   : (c.num_hidden_layers + 1.0) * per_layer;
-  return clamp_bytes(double(rows) * seq * (layers + logits) * kFloat);
+  const double tokens = double(rows) * seq;
+  return clamp_bytes((tokens * layers + training_logit_floats(m.vocab, tokens, kd)) * kFloat);
 }
 
 MemoryEstimate estimate_stage_memory(const config::StageEntry& entry, const config::RunSettings& run,

@@ -11,6 +11,7 @@
 #include <torch/torch.h>
 
 #include "r1/config/sampling_config.h"
+#include "r1/model/logits_budget.h"
 #include "r1/model/transformer.h"
 #include "r1/tokenizer/tokenizer.h"
 
@@ -51,7 +52,7 @@ struct GenerateOptions {
   // Each step's next-token logits are made and sampled a group of rows at a time, at most this many logits per
   // group (4M = 16 MB of float32): the LM head runs on the group's hidden states only, so no [rows, V] logits of
   // the whole batch exist. The samples are the same at any budget (tests).
-  int64_t logits_budget = int64_t{1} << 22;
+  int64_t logits_budget = model::kSamplerLogitsBudget;
 };
 
 class Sampler {

@@ -6,6 +6,8 @@
 #pragma once
 #include <torch/torch.h>
 
+#include "r1/model/logits_budget.h"
+
 namespace r1::model {
 
 struct ChunkedLogprobs {
@@ -19,10 +21,6 @@ struct LogitsBlock {
   int64_t cols = 1;
 };
 
-// Widest vocabulary tile logits_block picks: the output matrix is read once per chunk of tokens, so chunks of
-// hundreds of tokens (not budget / vocab) keep re-reading it cheap.
-constexpr int64_t kMaxTileColumns = 8192;
-
 // log softmax(hidden @ weight^T / temperature)[target] per row.
 //   hidden [N, H], weight [V, H] (float32 parameters), targets [N] int64 in [0, V);
 //   block: the tile of logits computed at once ([block.rows, block.cols], both clamped to the inputs);
@@ -32,10 +30,11 @@ ChunkedLogprobs chunked_token_logprobs(const torch::Tensor& hidden, const torch:
                                        const torch::Tensor& targets, double temperature, const LogitsBlock& block,
                                        bool with_entropy, torch::ScalarType product_dtype = torch::kFloat32);
 
-// A tile of about `budget_elements` logits (default 4M = 16 MB in float32): min(vocab, kMaxTileColumns) columns.
-LogitsBlock logits_block(int64_t vocab, int64_t budget_elements = int64_t{1} << 22);
+// A tile of about `budget_elements` logits (default 4M = 16 MB in float32): min(vocab, kMaxTileColumns) columns
+// (the output matrix is read once per chunk of tokens, so chunks of hundreds of tokens keep re-reading it cheap).
+LogitsBlock logits_block(int64_t vocab, int64_t budget_elements = kChunkedTileBudget);
 
-// Rows whose whole-vocabulary float32 logits fit in `budget_elements` (default 16M = 64 MB); at least one.
-int64_t logits_chunk_rows(int64_t vocab, int64_t budget_elements = int64_t{1} << 24);
+// Rows whose whole-vocabulary float32 logits fit in `budget_elements`; at least one.
+int64_t logits_chunk_rows(int64_t vocab, int64_t budget_elements);
 
 }  // namespace r1::model

@@ -5,12 +5,11 @@
 #pragma once
 #include <torch/torch.h>
 
+#include "r1/model/logits_budget.h"
 #include "r1/model/transformer.h"
 
 namespace r1::model {
 
-// Most logits one tile of the chunked path holds (4M elements, 16 MB in float32).
-constexpr int64_t kChunkedTileBudget = int64_t{1} << 22;
 
 struct TokenLogprobs {
   torch::Tensor logprobs;  // [N, T] float32: log pi(target_t | prefix) at temperature
@@ -21,7 +20,7 @@ struct TokenLogprobs {
 // logits are divided by `temperature` first (the policy GRPO samples from is softmax(logits / T)).
 TokenLogprobs token_logprobs(TransformerImpl& model, const torch::Tensor& hidden, const torch::Tensor& targets,
                              double temperature = 1.0, bool with_entropy = false,
-                             int64_t logits_budget = int64_t{1} << 24);
+                             int64_t logits_budget = kWholeLogitsBudget);
 
 // Hidden states of a plain causal forward of right-padded rows tokens [N, L] (positions 0..L-1).
 torch::Tensor causal_hidden(TransformerImpl& model, const torch::Tensor& tokens);

@@ -10,6 +10,7 @@
 #include "r1/data/epoch_cursor.h"
 #include "r1/data/packing.h"
 #include "r1/dist/world.h"
+#include "r1/model/logits_budget.h"
 #include "r1/model/transformer.h"
 #include "r1/train/model_bundle.h"
 #include "r1/train/run_context.h"
@@ -31,7 +32,7 @@ struct LmTrainPlan {
   config::KdConfig kd;
   // With a teacher: past this many logits a micro-batch's student and teacher logits are taken in chunks of tokens
   // (model::logits_chunk_rows), each chunk's loss backpropagated to the final hidden states before the next.
-  std::int64_t kd_logits_budget = std::int64_t{1} << 24;
+  std::int64_t kd_logits_budget = model::kKdLogitsBudget;
 };
 
 // Rows per optimizer step across ranks.

@@ -83,6 +83,32 @@ TEST_CASE("training activations are linear in rows and grow faster than linearly
   CHECK(stages::training_activation_bytes(m, 8, 64, false, true) == 2 * r);
 }
 
+TEST_CASE("with a real vocabulary the estimate counts the logits the code makes: tiles and row groups",
+          "[stages][memory]") {
+  ModelShape m = tiny_shape();
+  m.vocab = 151936;
+  const double v = double(m.vocab);
+  ModelShape small = m;
+  small.vocab = 32;
+  // Training: 16 x 300 tokens past the log-probs' whole-logits budget. Their logits are one 16 MB tile and a 4 MB
+  // block of exponentials, not 3 x tokens x V floats (8.7 GB); the rest is the same as with a small vocabulary.
+  const auto wide = stages::training_activation_bytes(m, 16, 300, false);
+  const auto narrow = stages::training_activation_bytes(small, 16, 300, false);
+  CHECK(wide - narrow < (std::int64_t{24} << 20));
+  CHECK(wide - narrow > (std::int64_t{16} << 20));
+  // Below the budget (100 tokens: 15M logits) the whole logits, log-softmax and gradient: 3 x 4 B a logit.
+  const auto few =
+      stages::training_activation_bytes(m, 1, 100, false) - stages::training_activation_bytes(small, 1, 100, false);
+  CHECK(few == Approx(3 * 4 * 100 * (v - 32)).epsilon(1e-6));
+  // Distillation: whole-vocabulary chunks of at most 16M logits, five arrays of them.
+  CHECK(stages::training_activation_bytes(m, 16, 300, true) - narrow < 5 * 4 * (std::int64_t{1} << 24) + (8 << 20));
+  // Generation: a decode step's sampler holds one group of rows (4M logits), not every row's [V] logits.
+  const auto g64 = stages::generation_bytes(m, 64, 40, 24), g32 = stages::generation_bytes(m, 32, 40, 24);
+  const auto s64 = stages::generation_bytes(small, 64, 40, 24), s32 = stages::generation_bytes(small, 32, 40, 24);
+  CHECK(g64 - g32 == s64 - s32 - 4 * 4 * 32 * 32);  // 32 more rows: their caches, no more decode logits
+  CHECK(g64 - s64 == 4 * 4 * ((std::int64_t{1} << 22) - 64 * 32));
+}
+
 TEST_CASE("absurd sizes give finite estimates far over any machine", "[stages][memory]") {
   auto r = check(recipe_text(", grpo: {group_size: 1000000000, prompts_per_step: 1000000000}"), "off");
   REQUIRE(r.problems.empty());  // off: estimated and printed, not refused
