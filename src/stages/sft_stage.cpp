@@ -38,7 +38,16 @@ void SftStage::run(const StageRun& r) {
   // The model to train (and, for distill, the teacher).
   train::ModelBundle bundle, teacher;
   const bool want_teacher = cfg_.kind == config::StageKind::kDistill && !cfg_.teacher.empty();
-  if (want_teacher) teacher = train::load_model(r.refs.model(cfg_.teacher), ctx.device);
+  const bool kd_on = want_teacher && cfg_.kd.weight > 0;
+  if (want_teacher) {
+    teacher = train::load_model(r.refs.model(cfg_.teacher), ctx.device);
+    if (!kd_on) {
+      // Without the logit term the teacher gives its tokenizer only: its weights go before the student's load.
+      teacher.model = model::Transformer(nullptr);
+      log->info("[{}] kd.weight 0: teacher {} gives its tokenizer only (its weights are not kept)", ctx.stage_name,
+                cfg_.teacher);
+    }
+  }
   if (!cfg_.init.empty()) {
     bundle = train::load_model(r.refs.model(cfg_.init), ctx.device);
   } else {
@@ -48,9 +57,10 @@ void SftStage::run(const StageRun& r) {
     bundle = train::fresh_model(cfg_.model.config, teacher.tokenizer,
                                 derive_seed(ctx.seed, "init/" + ctx.stage_name), ctx.device);
   }
-  if (want_teacher) {
+  if (want_teacher)
     train::require_same_tokenizer(bundle.tokenizer, "student " + (cfg_.init.empty() ? "(fresh)" : cfg_.init),
                                   teacher.tokenizer, "teacher " + cfg_.teacher);
+  if (kd_on) {
     teacher.model->eval();
     teacher.model->set_compute_dtype(ctx.dtype);
     for (auto& p : teacher.model->parameters()) p.set_requires_grad(false);
@@ -85,7 +95,7 @@ void SftStage::run(const StageRun& r) {
   plan.eval_every = cfg_.eval_every > 0 ? cfg_.eval_every : static_cast<int>(steps_per_epoch);
   plan.eval_batches = 0;
   plan.checkpoint = cfg_.checkpoint;
-  if (want_teacher && cfg_.kd.weight > 0) {
+  if (kd_on) {
     plan.teacher = teacher.model.get();
     plan.kd = cfg_.kd;
   }
