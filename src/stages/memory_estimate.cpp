@@ -2,6 +2,7 @@
 #include "r1/stages/memory_estimate.h"
 
 #include <algorithm>
+#include <cmath>
 #include <filesystem>
 #include <variant>
 
@@ -63,7 +64,8 @@ std::int64_t eval_bytes(const ModelShape& m, const config::EvalSettings& e, std:
   const std::int64_t share = (prompts + world_size - 1) / world_size;
   const std::int64_t rows = std::min<std::int64_t>(e.batch_prompts, share) * e.samples;  // < 2^31 x 2^31
   const double per_row_host = 64.0 + kFloat * prompt_tokens + 12.0 * e.sampling.max_new_tokens;
-  const double generation = double(generation_bytes(m, rows, prompt_tokens, e.sampling.max_new_tokens));
+  const double generation =
+      double(generation_bytes(m, rows, prompt_tokens, e.sampling.max_new_tokens, std::max(1, e.samples)));
   return clamp_bytes(double(sampled_weights(m)) + generation +
                      double(prompts) * e.samples * per_row_host);
 }
@@ -106,7 +108,7 @@ MemoryEstimate estimate(const config::RlStageConfig& c, const StageModels& s, in
   e.activations =
       training_activation_bytes(s.model, micro, capacity(s.model, s.prompt_tokens, c.sampling.max_new_tokens), false,
                                 recompute);
-  e.generation = generation_bytes(s.model, rows, s.prompt_tokens, c.sampling.max_new_tokens);
+  e.generation = generation_bytes(s.model, rows, s.prompt_tokens, c.sampling.max_new_tokens, g.group_size);
   e.data = std::int64_t{std::max(1, c.prompts.n)} * kPromptHostBytes;
   return e;
 }
@@ -115,7 +117,7 @@ MemoryEstimate estimate(const config::DataStageConfig& c, const StageModels& s, 
   MemoryEstimate e;
   const std::int64_t rows = std::int64_t{c.batch_prompts} * c.samples_per_prompt;
   e.weights = sampled_weights(s.model);
-  e.generation = generation_bytes(s.model, rows, s.prompt_tokens, c.sampling.max_new_tokens);
+  e.generation = generation_bytes(s.model, rows, s.prompt_tokens, c.sampling.max_new_tokens, c.samples_per_prompt);
   e.data = std::int64_t{std::max(1, c.prompts.n)} * kPromptHostBytes + file_bytes(c.mix_file);
   return e;
 }
@@ -147,7 +149,8 @@ std::int64_t MemoryEstimate::peak() const {
   return runtime + std::max(work, eval);
 }
 
-std::int64_t generation_bytes(const ModelShape& m, std::int64_t rows, std::int64_t prompt_tokens, int max_new_tokens) {
+std::int64_t generation_bytes(const ModelShape& m, std::int64_t rows, std::int64_t prompt_tokens, int max_new_tokens,
+                              int rows_per_prompt) {
   const auto& c = m.config;
   const std::int64_t cap = capacity(m, prompt_tokens, max_new_tokens);
   const std::int64_t prompt = std::max<std::int64_t>(1, cap - max_new_tokens);
@@ -159,7 +162,12 @@ std::int64_t generation_bytes(const ModelShape& m, std::int64_t rows, std::int64
   // A decode step's logits, probabilities, sorted values and indices (top-p), for one group of rows at a time.
   const double group_logits = double(std::max(m.vocab, model::kSamplerLogitsBudget));
   const double decode_logits = std::min(double(rows) * m.vocab, group_logits);
-  return clamp_bytes(double(rows) * (kv + prefill) + 4.0 * decode_logits * kFloat);
+  // Rows that share a prompt share its prefill (generate/sampler: the distinct prompts' cache rows are filled, then
+  // copied to every row, both caches alive for the copy).
+  const double shared_by = std::max(1, rows_per_prompt);
+  const double prompts = std::ceil(double(rows) / shared_by);
+  const double batch = shared_by > 1 ? double(rows) * kv + prompts * (kv + prefill) : double(rows) * (kv + prefill);
+  return clamp_bytes(batch + 4.0 * decode_logits * kFloat);
 }
 
 std::int64_t training_activation_bytes(const ModelShape& m, std::int64_t rows, std::int64_t seq, bool kd,

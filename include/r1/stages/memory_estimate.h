@@ -52,10 +52,12 @@ struct MemoryEstimate {
 MemoryEstimate estimate_stage_memory(const config::StageEntry& entry, const config::RunSettings& run,
                                      const StageModels& models, int world_size, std::int64_t runtime_bytes);
 
-// The parts, for tests and the table: a generation batch of `rows` prompts of up to `prompt_tokens` with up to
-// `max_new_tokens` new tokens, and a training
-// micro-batch of rows x seq tokens (kd: with a teacher's logits; recompute: with activation checkpointing).
-std::int64_t generation_bytes(const ModelShape& m, std::int64_t rows, std::int64_t prompt_tokens, int max_new_tokens);
+// The parts, for tests and the table: a generation batch of `rows` rows, `rows_per_prompt` of them for each prompt
+// (GRPO's group, samples per prompt), prompts of up to `prompt_tokens` with up to `max_new_tokens` new tokens; and
+// a training micro-batch of rows x seq tokens (kd: with a teacher's logits; recompute: with activation
+// checkpointing).
+std::int64_t generation_bytes(const ModelShape& m, std::int64_t rows, std::int64_t prompt_tokens, int max_new_tokens,
+                              int rows_per_prompt = 1);
 std::int64_t training_activation_bytes(const ModelShape& m, std::int64_t rows, std::int64_t seq, bool kd,
                                        bool recompute = false);
 

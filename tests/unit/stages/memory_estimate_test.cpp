@@ -68,6 +68,14 @@ TEST_CASE("generation memory is linear in rows, its KV cache follows the model's
   CHECK(stages::generation_bytes(m, 1, 40, 34) - one == 2 * 2 * 2 * 8 * 10 * 4);
   const auto capped_a = stages::generation_bytes(m, 1, 300, 24), capped_b = stages::generation_bytes(m, 1, 300, 100);
   CHECK(capped_b < capped_a);  // same 128-position cache; a shorter prompt part of it (128 - 100 vs 128 - 24)
+  // Rows that share a prompt (GRPO's group) share its prefill: 64 rows of 8 prompts hold 64 caches, plus the 8
+  // prompts' own caches and prefills while the rows copy them.
+  const std::int64_t decode_row = 4 * 4 * 400;  // logits, probabilities, sorted values and indices of one row
+  const std::int64_t prefill = one - kv - decode_row;
+  REQUIRE(prefill > 0);
+  CHECK(stages::generation_bytes(m, 64, 40, 24, 8) == 64 * kv + 8 * (kv + prefill) + 64 * decode_row);
+  CHECK(stages::generation_bytes(m, 64, 40, 24, 1) == 64 * one);
+  CHECK(stages::generation_bytes(m, 10, 40, 24, 4) == 10 * kv + 3 * (kv + prefill) + 10 * decode_row);  // 3 prompts
 }
 
 TEST_CASE("training activations are linear in rows and grow faster than linearly in sequence length",
