@@ -1,6 +1,6 @@
-// `r1 validate FILE...`: checks recipes, stage configs, model configs and reward files; prints every problem. For a
-// recipe or stage config it also runs the preflight `r1 run` runs (stages/preflight.h) and prints the per-stage
-// peak-memory estimate.
+// `r1 validate FILE... [--set key=value]...`: checks recipes, stage configs, model configs and reward files; prints
+// every problem. For a recipe or stage config (with the overrides applied) it also runs the preflight `r1 run` runs
+// (stages/preflight.h) and prints the per-stage peak-memory estimate.
 #include <iostream>
 
 #include "commands.h"
@@ -13,6 +13,7 @@ namespace r1::cli {
 namespace {
 struct ValidateOptions {
   std::vector<std::string> files;
+  std::vector<std::string> sets;  // --set key=value, as `r1 run` and the stage commands take them
   std::string memory_limit;
   bool quiet = false;
 };
@@ -20,7 +21,9 @@ struct ValidateOptions {
 // Problems of one file, printed; the preflight table unless quiet. Returns whether the file is valid.
 bool validate_one(const std::string& file, const ValidateOptions& o) {
   try {
-    std::optional<config::RunnableFile> runnable = config::validate_file(file);
+    std::vector<config::Override> overrides;
+    for (const auto& s : o.sets) overrides.push_back(config::parse_override(s));
+    std::optional<config::RunnableFile> runnable = config::validate_file(file, overrides);
     if (runnable) {
       stages::PreflightOptions po = stages::preflight_options(o.memory_limit);
       po.stage_file = runnable->stage_file;
@@ -48,6 +51,9 @@ void register_validate(CLI::App& app, Action& action) {
   cmd->add_option("--memory-limit", opts->memory_limit,
                   "Compare stage peaks with this size (8GiB, 512M) instead of the memory available; off = do not "
                   "refuse");
+  cmd->add_option("--set", opts->sets,
+                  "Override a key of each recipe or stage config as `r1 run` would: key.path=value, "
+                  "stages.NAME.key=value (repeatable)");
   cmd->add_flag("--quiet,-q", opts->quiet, "Print problems and the verdict only (no memory table)");
   cmd->callback([opts, &action] {
     action = [opts] {

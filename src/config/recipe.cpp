@@ -352,7 +352,7 @@ StageFile load_stage_file(const std::string& path, StageKind kind, const std::ve
   return parse_stage_file(load_yaml_file(path), path, kind, overrides);
 }
 
-std::optional<RunnableFile> validate_file(const std::string& path) {
+std::optional<RunnableFile> validate_file(const std::string& path, const std::vector<Override>& overrides) {
   YAML::Node root = load_yaml_file(path);
   if (!root.IsMap()) {
     Problems p(path);
@@ -361,7 +361,7 @@ std::optional<RunnableFile> validate_file(const std::string& path) {
     p.throw_if_any();
   }
   if (root["stages"].IsDefined()) {
-    return RunnableFile{parse_recipe(root, path), false};
+    return RunnableFile{parse_recipe(root, path, overrides), false};
   } else if (root["kind"].IsDefined() && root["kind"].IsScalar()) {
     StageKind kind{};
     if (!parse_value(root["kind"], kind)) {
@@ -370,13 +370,19 @@ std::optional<RunnableFile> validate_file(const std::string& path) {
                         enum_hint(root["kind"].Scalar(), OneOf{enum_names<StageKind>()}));
       p.throw_if_any();
     }
-    StageFile f = parse_stage_file(root, path, kind);
+    StageFile f = parse_stage_file(root, path, kind, overrides);
     Recipe r;
     r.source = path;
     r.run = f.run;
     r.stages.push_back(f.stage);
     return RunnableFile{r, true};
-  } else if (root["rewards"].IsDefined()) {
+  }
+  if (!overrides.empty()) {
+    Problems p(path);
+    p.add("", "--set applies to recipes and stage configs; this file has neither `stages` nor `kind`");
+    p.throw_if_any();
+  }
+  if (root["rewards"].IsDefined()) {
     Problems p(path);
     std::vector<RewardSpec> rewards;
     FieldReader reader(root, "", p);

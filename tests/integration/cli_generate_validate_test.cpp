@@ -163,6 +163,35 @@ TEST_CASE("r1 validate passes on every shipped YAML file", "[cli]") {
   }
 }
 
+TEST_CASE("r1 validate --set checks a recipe variant as r1 run would read it", "[cli]") {
+  const std::string recipe = "tests/data/micro_recipe.yaml";
+  // The zero stage's row of the memory table.
+  auto zero_row = [](const std::string& output) {
+    for (const auto& line : r1::split(output, '\n'))
+      if (line.rfind("zero ", 0) == 0) return line;
+    return std::string();
+  };
+  auto plain = r1::test::run_r1_in_source("validate " + recipe);
+  INFO(plain.output);
+  REQUIRE(plain.exit_code == 0);
+  auto wider = r1::test::run_r1_in_source("validate " + recipe + " --set stages.zero.grpo.group_size=64");
+  INFO(wider.output);
+  REQUIRE(wider.exit_code == 0);
+  REQUIRE_FALSE(zero_row(plain.output).empty());
+  CHECK(zero_row(wider.output) != zero_row(plain.output));  // 16x the rollout rows: a larger generation estimate
+  CHECK(wider.output.find("ok  " + recipe) != std::string::npos);
+
+  auto bad = r1::test::run_r1_in_source("validate " + recipe + " --set stages.zero.grpo.group_size=eight");
+  INFO(bad.output);
+  CHECK(bad.exit_code == 2);
+  CHECK_THAT(bad.output, Catch::Contains("group_size") && Catch::Contains("eight"));
+  auto model = r1::test::run_r1_in_source("validate configs/models/micro.yaml --set hidden_size=64");
+  INFO(model.output);
+  CHECK(model.exit_code == 2);
+  CHECK_THAT(model.output, Catch::Contains("configs/models/micro.yaml") &&
+                               Catch::Contains("--set applies to recipes and stage configs"));
+}
+
 TEST_CASE("r1 --help lists every subcommand", "[cli]") {
   auto r = r1::test::run_r1("--help");
   INFO(r.output);

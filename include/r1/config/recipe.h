@@ -94,12 +94,14 @@ StageFile parse_stage_file(YAML::Node root, const std::string& source, StageKind
 
 // Validates a file that is either a recipe (has `stages`), a model config, a rewards list, or a single-stage config
 // (has `kind`); throws ConfigError with every problem. Returns what a run would run: the recipe, or a one-stage
-// recipe for a stage config (source = the file); nullopt for model configs and rewards lists.
+// recipe for a stage config (source = the file); nullopt for model configs and rewards lists. `overrides` (--set)
+// apply to recipes and stage configs as `r1 run` and the stage commands apply them; given for another kind of file
+// they are a problem of that file.
 struct RunnableFile {
   Recipe recipe;
   bool stage_file = false;  // a single-stage config: its keys sit at the top, not under stages[0]
 };
-std::optional<RunnableFile> validate_file(const std::string& path);
+std::optional<RunnableFile> validate_file(const std::string& path, const std::vector<Override>& overrides = {});
 
 // Stable hash (hex) of a stage's resolved config, as written in DONE: the hash of hashed_config_text.
 std::string config_hash(const StageEntry& stage, const RunSettings& run);
