@@ -169,7 +169,7 @@ class ChunkedLogprobFunction : public torch::autograd::Function<ChunkedLogprobFu
     const auto w = weight.to(dtype);  // once a pass, not once a tile
     for (int64_t s = 0; s < n; s += rows) {
       const int64_t len = std::min(rows, n - s);
-      const auto h = hidden.narrow(0, s, len), hp = h.to(dtype);
+      const auto hp = hidden.narrow(0, s, len).to(dtype);  // [len, H] in the product dtype
       const auto t = targets.narrow(0, s, len);
       const auto gc = g.narrow(0, s, len).unsqueeze(1);      // [len, 1]
       const auto row_lse = lse.narrow(0, s, len).unsqueeze(1);  // [len, 1]
@@ -186,7 +186,7 @@ class ChunkedLogprobFunction : public torch::autograd::Function<ChunkedLogprobFu
         auto gw = grad_w.narrow(0, c, width);  // [width, H]
         if (dtype == torch::kFloat32) {
           gh.addmm_(grad_logits, wt);
-          gw.addmm_(grad_logits.t(), h);
+          gw.addmm_(grad_logits.t(), hp);
         } else {
           auto gl = grad_logits.to(dtype);
           gh.add_(torch::mm(gl, wt));
