@@ -354,7 +354,7 @@ std::string resolve_checkpoint_dir(const std::string& path) {
                    " (expected config.json there, or a stage directory with a complete final/ or checkpoint-*/)");
 }
 
-LoadedCheckpoint load_checkpoint(const std::string& path, bool with_trainer_state) {
+LoadedCheckpoint load_checkpoint(const std::string& path, bool with_trainer_state, bool with_weights) {
   LoadedCheckpoint out;
   out.path = resolve_checkpoint_dir(path);
   fs::path dir(out.path);
@@ -370,7 +370,7 @@ LoadedCheckpoint load_checkpoint(const std::string& path, bool with_trainer_stat
   const std::string weights = weights_file_of(dir.string());
   if (weights.empty())
     throw InputError(out.path + ": no model weights (expected " + kWeightsFile + " or " + kIndexFile + ")");
-  out.weights = ends_with(weights, kIndexFile) ? load_sharded(dir) : load_safetensors(weights);
+  if (with_weights) out.weights = ends_with(weights, kIndexFile) ? load_sharded(dir) : load_safetensors(weights);
 
   if (path_exists(dir / kHfTokenizerFile)) {
     out.tokenizer_files[kHfTokenizerFile] = read_file(dir / kHfTokenizerFile);

@@ -39,14 +39,13 @@ void SftStage::run(const StageRun& r) {
   train::ModelBundle bundle, teacher;
   const bool want_teacher = cfg_.kind == config::StageKind::kDistill && !cfg_.teacher.empty();
   const bool kd_on = want_teacher && cfg_.kd.weight > 0;
-  if (want_teacher) {
+  if (kd_on) {
     teacher = train::load_model(r.refs.model(cfg_.teacher), ctx.device);
-    if (!kd_on) {
-      // Without the logit term the teacher gives its tokenizer only: its weights go before the student's load.
-      teacher.model = model::Transformer(nullptr);
-      log->info("[{}] kd.weight 0: teacher {} gives its tokenizer only (its weights are not kept)", ctx.stage_name,
-                cfg_.teacher);
-    }
+  } else if (want_teacher) {
+    // Without the logit term the teacher gives its tokenizer only: its weights are never read.
+    teacher.tokenizer = train::load_tokenizer(r.refs.model(cfg_.teacher));
+    log->info("[{}] kd.weight 0: teacher {} gives its tokenizer only (its weights are not read)", ctx.stage_name,
+              cfg_.teacher);
   }
   if (!cfg_.init.empty()) {
     bundle = train::load_model(r.refs.model(cfg_.init), ctx.device);

@@ -44,25 +44,38 @@ void require_finite_weights(const std::map<std::string, at::Tensor>& weights, co
   }
 }
 
+namespace {
+// The checkpoint's tokenizer with every eos id of its configs, checked against its vocab_size.
+Tokenizer checkpoint_tokenizer(const LoadedCheckpoint& ck) {
+  Tokenizer tok = Tokenizer::from_files(ck.tokenizer_files, ck.path);
+  require_eos(tok, ck.path);
+  tok.add_eos_ids(ck.eos_ids);  // load_checkpoint checked them against vocab_size
+  const int vocab = ck.info.config.vocab_size;
+  if (tok.vocab_size() > vocab)
+    throw InputError(ck.path + ": the tokenizer has " + std::to_string(tok.vocab_size()) +
+                     " tokens but config.json vocab_size is " + std::to_string(vocab));
+  require_special_ids_in_range(tok, vocab, ck.path);
+  return tok;
+}
+}  // namespace
+
 ModelBundle load_model(const std::string& path, const torch::Device& device) {
   LoadedCheckpoint ck = load_checkpoint(path, /*with_trainer_state=*/false);
   ModelBundle b;
   b.source = ck.path;
   b.source_dtype = ck.info.torch_dtype;
   b.generation_config = ck.generation_config;
-  b.tokenizer = Tokenizer::from_files(ck.tokenizer_files, ck.path);
-  require_eos(b.tokenizer, ck.path);
-  b.tokenizer.add_eos_ids(ck.eos_ids);  // load_checkpoint checked them against vocab_size
-  int vocab = ck.info.config.vocab_size;
-  if (b.tokenizer.vocab_size() > vocab)
-    throw InputError(ck.path + ": the tokenizer has " + std::to_string(b.tokenizer.vocab_size()) +
-                     " tokens but config.json vocab_size is " + std::to_string(vocab));
-  require_special_ids_in_range(b.tokenizer, vocab, ck.path);
+  b.tokenizer = checkpoint_tokenizer(ck);
+  const int vocab = ck.info.config.vocab_size;
   require_finite_weights(ck.weights, ck.path);
   b.model = model::Transformer(ck.info.config, vocab);
   b.model->load_weights(ck.weights, weights_file(ck));
   b.model->to_device(device);
   return b;
+}
+
+Tokenizer load_tokenizer(const std::string& path) {
+  return checkpoint_tokenizer(load_checkpoint(path, /*with_trainer_state=*/false, /*with_weights=*/false));
 }
 
 ModelBundle fresh_model(const config::ModelConfig& cfg, const Tokenizer& tokenizer, std::uint64_t seed,

@@ -1,5 +1,5 @@
 // The distill stage's teacher: with the logit term off (kd.weight 0) it gives the fresh student its tokenizer and
-// nothing else (its weights are dropped before the student's are made, as the memory estimate assumes); with it on,
+// nothing else (its weights are not read, as the memory estimate assumes); with it on,
 // the stage logs the teacher it distils from.
 #include <catch2/catch.hpp>
 

@@ -72,7 +72,7 @@ struct LoadedCheckpoint {
 // the tokenizer (tokenizer.json with tokenizer_config.json and chat_template.jinja when present, else tokenizer.model;
 // one is required), generation_config.json when present and, when with_trainer_state, trainer_state/ if present.
 // Errors name file and key (e.g. generation_config.json "eos_token_id" not an id or a list of ids, or an id
-// outside vocab_size).
-LoadedCheckpoint load_checkpoint(const std::string& path, bool with_trainer_state);
+// outside vocab_size). Without `with_weights` the weights file must exist but is not read (`weights` stays empty).
+LoadedCheckpoint load_checkpoint(const std::string& path, bool with_trainer_state, bool with_weights = true);
 
 }  // namespace r1

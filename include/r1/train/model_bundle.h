@@ -25,6 +25,9 @@ struct ModelBundle {
 // (Tokenizer::eos_ids), so generation stops at each.
 ModelBundle load_model(const std::string& path, const torch::Device& device);
 
+// The tokenizer of that checkpoint, checked as load_model checks it, without reading the weights.
+Tokenizer load_tokenizer(const std::string& path);
+
 // A freshly initialised model of shape `cfg` for `tokenizer` (vocab_size 0 = the tokenizer's), seeded.
 ModelBundle fresh_model(const config::ModelConfig& cfg, const Tokenizer& tokenizer, std::uint64_t seed,
                         const torch::Device& device);
